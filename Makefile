@@ -1,0 +1,52 @@
+# One entry point. `make test` and `make lab` set everything up first (a virtual environment
+# in .venv with the versions from pyproject.toml); nothing else needs installing by hand.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+LESSONS := $(notdir $(wildcard solutions/[0-9][0-9]-*))
+
+.PHONY: setup lab test lint format release outputs clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+## Students: set up and open the course in JupyterLab.
+lab: setup
+	$(BIN)/jupyter lab course/
+
+## Everyone: lint, execute every master notebook (nbval), prove the grading, unit tests.
+test: setup lint
+	CNN_COURSE_MODE=fast $(BIN)/pytest -n auto --dist loadgroup \
+		--nbval-lax --nbval-current-env solutions tests
+
+lint: setup
+	$(BIN)/ruff check lib tests
+	$(BIN)/ruff format --check lib tests
+
+format: setup
+	$(BIN)/ruff check --fix lib tests
+	$(BIN)/ruff format lib tests
+
+## Instructors: regenerate course/ from solutions/ (nbgrader generate_assignment).
+release: setup
+	@for lesson in $(LESSONS); do \
+		echo "releasing $$lesson"; \
+		$(BIN)/python -m nbgrader generate_assignment $$lesson --force --log-level=WARN || exit 1; \
+	done
+
+## Authors: re-run the masters in fast mode and store the outputs nbval checks.
+outputs: setup
+	@for lesson in $(LESSONS); do \
+		echo "recording outputs of $$lesson"; \
+		$(BIN)/python -c "from cnncourse import grading; grading.record_checked_outputs('solutions/$$lesson/$$lesson.ipynb')" || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) gradebook.db submitted autograded feedback .pytest_cache

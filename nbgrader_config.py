@@ -1,0 +1,40 @@
+"""nbgrader configuration for the course (read by every nbgrader command run here).
+
+Masters live in solutions/NN-slug/NN-slug.ipynb; `nbgrader generate_assignment NN-slug`
+writes the students' copy to course/NN-slug/.
+"""
+
+c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
+
+c.CourseDirectory.course_id = "cnn-course"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "course"
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    ".DS_Store",
+]
+
+# Fast mode (NBGRADER_EXECUTION is set during autograding) keeps training cells to seconds;
+# this limit is for a slow or busy machine, and stops an infinite loop.
+c.Execute.timeout = 180
+c.Execute.interrupt_on_timeout = True
+# The kernel's own C++ libraries (TensorFlow) write log lines to the process's stderr. By
+# default ipykernel forwards them into the cell's output as stderr, and nbgrader gives a test
+# cell with any stderr output zero points. Keep them out of the notebook.
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    "--IPKernelApp.capture_fd_output=False",
+]
+# Belt and braces: drop stderr outputs that are TensorFlow/absl log lines.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = (
+    r"(^|\n)(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] |[IWEF]\d{4} \d\d:\d\d:\d\d"
+    r"|WARNING: All log messages before absl|To enable the following instructions"
+    r"|oneDNN custom operations are on)"
+)
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -1,0 +1,54 @@
+"""Shared fixtures: the repository, its lessons, temporary nbgrader course folders."""
+
+from __future__ import annotations
+
+import os
+import runpy
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cnncourse import grading
+
+# The suite runs in fast mode unless told otherwise, and never downloads data.
+os.environ.setdefault("CNN_COURSE_MODE", "fast")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = grading.lessons(ROOT)
+MISTAKES_DIR = Path(__file__).resolve().parent / "mistakes"
+
+
+def mistakes_for(lesson: str) -> list[dict]:
+    """The mistakes catalog of one lesson (empty if it has none yet)."""
+    path = MISTAKES_DIR / f"{lesson}.py"
+    return runpy.run_path(str(path))["MISTAKES"] if path.is_file() else []
+
+
+def make_course(destination: Path, lessons: list[str]) -> Path:
+    """A throwaway nbgrader course: this repo's config and masters, released afresh."""
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", destination / "nbgrader_config.py")
+    for lesson in lessons:
+        shutil.copytree(
+            ROOT / "solutions" / lesson,
+            destination / "solutions" / lesson,
+            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+        )
+        grading.release(destination, lesson)
+    return destination
+
+
+def inject(nb, cell_id: str, code: str):
+    """Replace the answer cell ``cell_id`` of a notebook with ``code`` (in place)."""
+    cells = grading.nbgrader_cells(nb, "solution")
+    if cell_id not in cells:
+        raise KeyError(f"No answer cell {cell_id!r}; the notebook has {sorted(cells)}")
+    cells[cell_id].source = code.strip("\n")
+    return nb
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT

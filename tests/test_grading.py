@@ -1,0 +1,69 @@
+"""Real nbgrader, end to end, for every lesson: solution, blank and a mistake.
+
+In a temporary course with its own gradebook: the master notebook submitted as a student's
+work scores full marks, the released blank scores zero without stopping the grader, and the
+first catalogued mistake loses its points with HTML feedback that names it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+
+import pytest
+
+from cnncourse import grading
+
+from conftest import LESSONS, ROOT, inject, make_course, mistakes_for
+
+
+def _submit(course, student, lesson, nb_or_path):
+    folder = course / "submitted" / student / lesson
+    folder.mkdir(parents=True)
+    target = folder / f"{lesson}.ipynb"
+    if isinstance(nb_or_path, dict):
+        import nbformat
+
+        nbformat.write(nb_or_path, str(target))
+    else:
+        shutil.copy(nb_or_path, target)
+
+
+def _text(path):
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", path.read_text(), flags=re.S)
+    raw = html.unescape(re.sub(r"<[^>]+>", "", page))
+    return re.sub(r"\s+", " ", raw)
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_solution_full_marks_blank_zero_mistake_named(lesson, tmp_path):
+    course = make_course(tmp_path / "course", [lesson])
+    master = ROOT / "solutions" / lesson / f"{lesson}.ipynb"
+    _submit(course, "solution", lesson, master)
+    _submit(course, "blank", lesson, course / "course" / lesson / f"{lesson}.ipynb")
+    mistakes = mistakes_for(lesson)
+    assert mistakes, f"tests/mistakes/{lesson}.py is missing or empty"
+    mistake = mistakes[0]
+    _submit(
+        course, "mistake", lesson, inject(grading.read(master), mistake["cell"], mistake["code"])
+    )
+
+    grading.autograde(course, lesson)
+    scores = grading.scores(course, lesson)
+    maximum = {
+        grade_id: float(cell.metadata.nbgrader["points"])
+        for grade_id, cell in grading.nbgrader_cells(grading.read(master), "test").items()
+    }
+    assert scores["solution"] == maximum, "the solution does not score full marks"
+    assert sum(scores["blank"].values()) == 0, f"the blank scores {scores['blank']}"
+    for grade_id in mistake["loses"]:
+        assert scores["mistake"][grade_id] < maximum[grade_id], (
+            f"{mistake['name']!r} keeps its points in {grade_id}"
+        )
+
+    grading.generate_feedback(course, lesson)
+    feedback = _text(course / "feedback" / "mistake" / lesson / f"{lesson}.html")
+    assert mistake["feedback"].lower() in feedback.lower(), (
+        f"the HTML feedback does not name {mistake['name']!r}"
+    )
