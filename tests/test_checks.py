@@ -1,0 +1,75 @@
+"""Student-facing assertions name the wrong value, the expected one and the likely cause."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cnncourse import checks
+
+
+def test_check_equal_names_got_expected_and_likely_mistake():
+    with pytest.raises(AssertionError) as error:
+        checks.check_equal("size(5, 3)", 2, 3, hint="n - k + 1", likely={"off by one": 2})
+    message = str(error.value)
+    assert "size(5, 3) is 2, expected 3" in message
+    assert "Likely cause: off by one" in message
+    assert "Hint: n - k + 1" in message
+    checks.check_equal("size(5, 3)", 3, 3)
+
+
+def test_check_equal_likely_needs_the_same_type():
+    with pytest.raises(AssertionError) as error:
+        checks.check_equal("f()", 2.0, 3, likely={"int mistake": 2})
+    assert "Likely cause" not in str(error.value)
+
+
+def test_check_close_reports_shape_and_first_wrong_entry():
+    expected = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(AssertionError, match=r"has shape \(3, 2\), expected \(2, 3\)"):
+        checks.check_close("conv(X)", expected.T, expected)
+    wrong = expected.copy()
+    wrong[1, 2] = 99
+    with pytest.raises(AssertionError) as error:
+        checks.check_close("conv(X)", wrong, expected)
+    assert "1 of 6 entries" in str(error.value)
+    assert "index (1, 2)" in str(error.value)
+    checks.check_close("conv(X)", expected + 1e-9, expected)
+
+
+def test_check_close_diagnoses_a_known_mistake():
+    expected = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(AssertionError, match="Likely cause: flipped kernel"):
+        checks.check_close(
+            "conv1d(x, w)", expected[::-1], expected, likely={"flipped kernel": expected[::-1]}
+        )
+
+
+def test_check_close_rejects_non_arrays():
+    with pytest.raises(AssertionError, match="should return a NumPy array, but it returned list"):
+        checks.check_close("f()", [1, 2], np.array([1, 2]))
+    with pytest.raises(AssertionError, match="returned NoneType"):
+        checks.check_close("f()", None, np.array([1, 2]))
+
+
+def test_check_shape_and_type():
+    with pytest.raises(AssertionError, match="expected \\(2, 2\\)"):
+        checks.check_shape("out", np.zeros((3, 3)), (2, 2))
+    with pytest.raises(AssertionError, match="should be a NumPy array"):
+        checks.check_shape("out", [[0]], (1, 1))
+    with pytest.raises(AssertionError, match="should be int, but it is float"):
+        checks.check_type("n", 2.0, int)
+    checks.check_type("n", 2, (int, np.integer))
+
+
+def test_check_raises_accepts_the_right_error_and_names_the_wrong_one():
+    def bad():
+        raise ValueError("kernel larger than input")
+
+    checks.check_raises(bad, "conv(big kernel)", match="larger")
+    with pytest.raises(AssertionError, match="does not mention 'channels'"):
+        checks.check_raises(bad, "conv(big kernel)", match="channels")
+    with pytest.raises(AssertionError, match="should raise ValueError, but it returned 3"):
+        checks.check_raises(lambda: 3, "conv(big kernel)")
+    with pytest.raises(AssertionError, match="it raised IndexError"):
+        checks.check_raises(lambda: [][1], "conv(big kernel)")
