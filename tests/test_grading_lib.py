@@ -35,7 +35,7 @@ def test_judge_follows_nbgrader_rules_and_tensorflow_costs_no_points(tmp_path):
         ("test", "assert 1 + 1 == 3, 'arithmetic is broken'"),
         ("test", "import sys\nprint('careful', file=sys.stderr)"),
         ("test", "import tensorflow as tf\nassert float(tf.reduce_sum(tf.ones(3))) == 3.0"),
-        ("test", "import os\n_ = os.write(2, b'I0000 00:00:1.2 1 port.cc:153] oneDNN log line\\n')"),
+        ("test", "import os\n_ = os.write(2, b'I0000 00:00:1.2 1 port.cc:153] oneDNN log\\n')"),
     )
     executed = grading.execute_as_autograder(nb, tmp_path, grading.course_config(ROOT))
     verdicts = grading.judge(executed)
