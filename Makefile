@@ -24,7 +24,7 @@ lab: setup
 ## Everyone: lint, execute every master notebook (nbval), prove the grading, unit tests.
 test: setup lint
 	CNN_COURSE_MODE=fast $(BIN)/pytest -n auto --dist loadfile --nbval-lax --nbval-current-env solutions
-	CNN_COURSE_MODE=fast $(BIN)/pytest -n auto tests
+	CNN_COURSE_MODE=fast $(BIN)/pytest -n auto --dist loadgroup tests
 
 lint: setup
 	$(BIN)/ruff check lib tests

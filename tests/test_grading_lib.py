@@ -51,3 +51,25 @@ def test_lessons_are_the_numbered_folders_with_a_master(tmp_path):
         (tmp_path / "solutions" / name).mkdir(parents=True)
     (tmp_path / "solutions" / "01-a" / "01-a.ipynb").write_text("{}")
     assert grading.lessons(tmp_path) == ["01-a"]
+
+
+def test_judge_variants_isolates_each_variant_and_survives_a_dead_kernel(tmp_path):
+    nb = _notebook(
+        ("setup", "import os\nstate = {'calls': 0}"),
+        ("answer", "def double(x):\n    return 2 * x"),
+        ("test", "assert double(3) == 6, f'double(3) is {double(3)}'"),
+    )
+    nb.cells[1].metadata["nbgrader"].update(solution=True, locked=False)
+    correct = nb.cells[1].source
+    variants = [
+        ("c1", "def double(x):\n    return x + 2", ["c2"]),  # wrong
+        ("c1", "os._exit(1)", ["c2"]),  # kills the kernel
+        ("c1", correct, ["c2"]),  # right again, after the crash
+        ("c1", "def double(x):\n    return 2 * x\ndel os", ["c2"]),  # breaks later state
+        ("c1", "def double(x):\n    return 2 * x if 'os' in globals() else 0", ["c2"]),
+    ]
+    verdicts = grading.judge_variants(nb, variants, tmp_path, grading.course_config(ROOT))
+    points = [v["c2"][0] for v in verdicts]
+    assert points == [0.0, 0.0, 1.0, 1.0, 1.0], verdicts
+    assert "double(3) is 5" in verdicts[0]["c2"][2]
+    assert "DeadKernelError" in verdicts[1]["c2"][2]

@@ -1,38 +1,53 @@
 """Each graded exercise fails on plausible wrong code, and the feedback names the mistake.
 
-The catalog lives in tests/mistakes/<lesson>.py. Each mistake is injected into the lesson's
-master notebook and executed with nbgrader's own Execute and IgnorePattern preprocessors and
-the course's nbgrader configuration, then judged with nbgrader's own grading rule. (Real
-``nbgrader autograde`` runs for one mistake per lesson in test_grading.py.)
+The catalog lives in tests/mistakes/<lesson>.py. Each mistake replaces its answer cell in the
+lesson's master notebook; the cells from there to the tests that judge it run in a kernel set
+up as ``nbgrader autograde`` sets it up (the course's nbgrader configuration,
+``NBGRADER_EXECUTION``), and nbgrader's own rules score the test cells. All of a lesson's
+mistakes share one kernel (see ``grading.judge_variants``); real ``nbgrader autograde`` runs
+for one mistake per lesson in test_grading.py.
 """
 
 from __future__ import annotations
-
-import copy
 
 import pytest
 
 from cnncourse import grading
 
-from conftest import LESSONS, ROOT, inject, mistakes_for
+from conftest import LESSONS, ROOT, mistakes_for
 
-CASES = [
-    pytest.param(lesson, mistake, id=f"{lesson}:{mistake['cell']}:{mistake['name']}")
-    for lesson in LESSONS
-    for mistake in mistakes_for(lesson)
-]
 CONFIG = grading.course_config(ROOT)
+CASES = [
+    pytest.param(
+        lesson,
+        number,
+        id=f"{lesson}:{mistake['cell']}:{mistake['name']}",
+        marks=pytest.mark.xdist_group(lesson),
+    )
+    for lesson in LESSONS
+    for number, mistake in enumerate(mistakes_for(lesson))
+]
+_VERDICTS: dict[str, list] = {}
 
 
 def _master(lesson):
     return grading.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb")
 
 
+def _verdicts(lesson, tmp_path_factory):
+    """Run all of a lesson's mistakes once per test process."""
+    if lesson not in _VERDICTS:
+        variants = [(m["cell"], m["code"].strip("\n"), m["loses"]) for m in mistakes_for(lesson)]
+        workdir = tmp_path_factory.mktemp(lesson)
+        _VERDICTS[lesson] = grading.judge_variants(_master(lesson), variants, workdir, CONFIG)
+    return _VERDICTS[lesson]
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_every_exercise_has_at_least_two_mistakes(lesson):
     answers = set(grading.nbgrader_cells(_master(lesson), "solution"))
     tests = set(grading.nbgrader_cells(_master(lesson), "test"))
-    counts = {cell: 0 for cell in answers}
+    counts = dict.fromkeys(answers, 0)
     for mistake in mistakes_for(lesson):
         assert mistake["cell"] in answers, f"{mistake['name']}: no answer cell {mistake['cell']}"
         assert set(mistake["loses"]) <= tests, f"{mistake['name']}: unknown test cells"
@@ -42,21 +57,10 @@ def test_every_exercise_has_at_least_two_mistakes(lesson):
     assert not thin, f"{lesson}: answer cells with fewer than two catalogued mistakes: {thin}"
 
 
-@pytest.mark.parametrize(("lesson", "mistake"), CASES)
-def test_mistake_loses_its_points_and_feedback_names_it(lesson, mistake, tmp_path):
-    nb = inject(copy.deepcopy(_master(lesson)), mistake["cell"], mistake["code"])
-    # Cells after the last test this mistake is judged by cannot change its verdict.
-    test_ids = {
-        cell.metadata.nbgrader["grade_id"]: i
-        for i, cell in enumerate(nb.cells)
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
-    }
-    last = max(test_ids[grade_id] for grade_id in mistake["loses"])
-    nb.cells = nb.cells[: last + 1]
-    workdir = tmp_path / lesson
-    workdir.mkdir()
-    executed = grading.execute_as_autograder(nb, workdir, CONFIG)
-    verdicts = grading.judge(executed)
+@pytest.mark.parametrize(("lesson", "number"), CASES)
+def test_mistake_loses_its_points_and_feedback_names_it(lesson, number, tmp_path_factory):
+    mistake = mistakes_for(lesson)[number]
+    verdicts = _verdicts(lesson, tmp_path_factory)[number]
     for grade_id in mistake["loses"]:
         points, max_points, _ = verdicts[grade_id]
         assert points < max_points, (

@@ -202,3 +202,152 @@ def record_checked_outputs(path: str | os.PathLike[str], timeout: int = 600) -> 
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, os.fspath(path))
     return kept
+
+
+def _verdict(cell: NotebookNode, config: Any | None) -> tuple[float, float, str]:
+    """nbgrader's verdict on one executed test cell, after its IgnorePattern filter."""
+    from nbgrader.preprocessors import IgnorePattern
+    from nbgrader.utils import determine_grade
+
+    cell, _ = IgnorePattern(config=config).preprocess_cell(cell, {}, 0)
+    points, max_points = determine_grade(cell)
+    feedback = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "error":
+            feedback.append(f"{output.ename}: {output.evalue}")
+            feedback.extend(output.get("traceback", []))
+        elif output.output_type == "stream" and output.name == "stderr":
+            feedback.append(output.text)
+    return float(points or 0.0), float(max_points), "\n".join(feedback)
+
+
+def judge_variants(
+    nb: NotebookNode,
+    variants: list[tuple[str, str, list[str]]],
+    cwd: str | os.PathLike[str],
+    config: Any | None = None,
+) -> list[dict[str, tuple[float, float, str]]]:
+    """Judge many one-cell variants of a notebook in one kernel, as nbgrader would.
+
+    ``variants`` holds ``(answer_cell_id, replacement_source, test_ids)``. The notebook runs
+    once; then for each variant the cells from its answer cell to its last test cell run again
+    with the replacement, its test cells are judged with nbgrader's rules, and the same cells
+    run once more with the original source to restore the kernel. If the kernel died, a
+    global name went missing, or the restored tests do not all pass again, the kernel is
+    restarted and the notebook re-run. (Subtler damage to shared state, such as patching a
+    library, is not detected: the catalog holds honest mistakes, while hostile submissions go
+    through real nbgrader, one fresh kernel each.) Kernel settings (timeout, arguments) come
+    from ``config``'s ``Execute`` section; the kernel sees ``NBGRADER_EXECUTION=autograde``.
+
+    Returns, per variant, ``{test_id: (points, max_points, feedback)}``.
+    """
+    import copy
+
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+    from nbgrader.utils import setenv
+
+    nb = nbformat.from_dict(nb)
+    index = {
+        cell.metadata.nbgrader["grade_id"]: i
+        for i, cell in enumerate(nb.cells)
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    }
+    tests = set(nbgrader_cells(nb, "test"))
+    spans = []
+    for answer, _, test_ids in variants:
+        unknown = [t for t in [answer, *test_ids] if t not in index]
+        if unknown:
+            raise KeyError(f"No cell with grade_id {unknown} in the notebook")
+        spans.append((index[answer], max(index[t] for t in test_ids)))
+    prefix_end = max(end for _, end in spans) if spans else -1
+    execute = getattr(config, "Execute", {}) if config is not None else {}
+
+    def new_client() -> NotebookClient:
+        return NotebookClient(
+            copy.deepcopy(nb),  # nbclient writes executed cells back into its notebook
+            timeout=execute.get("timeout", 180),
+            kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+            allow_errors=True,
+            interrupt_on_timeout=True,
+            error_on_timeout={
+                "ename": "CellTimeoutError",
+                "evalue": "",
+                "traceback": ["CellTimeoutError: No reply from kernel before timeout"],
+            },
+            extra_arguments=list(execute.get("extra_arguments", [])),
+            resources={"metadata": {"path": os.fspath(cwd)}},
+        )
+
+    def run(client: NotebookClient, i: int, source: str | None = None) -> NotebookNode:
+        cell = copy.deepcopy(nb.cells[i])
+        if source is not None:
+            cell.source = source
+        if cell.cell_type == "code":
+            client.execute_cell(cell, i)
+        return cell
+
+    def start() -> NotebookClient:
+        client = new_client()
+        client.km = client.create_kernel_manager()
+        client.start_new_kernel()
+        client.start_new_kernel_client()
+        for i in range(prefix_end + 1):
+            run(client, i)
+        return client
+
+    def stop(client: NotebookClient) -> None:
+        try:
+            client._cleanup_kernel()
+        finally:
+            if client.km is not None and client.km.has_kernel:
+                client.km.shutdown_kernel(now=True)
+
+    def dead(i: int) -> NotebookNode:
+        cell = copy.deepcopy(nb.cells[i])
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "error", ename="DeadKernelError", evalue="the kernel died", traceback=[]
+            )
+        ]
+        return cell
+
+    def probe(client: NotebookClient, code: str) -> bool:
+        """Run bookkeeping code in the kernel; True when it raised nothing."""
+        cell = nbformat.v4.new_code_cell(code)
+        client.nb.cells.append(cell)
+        client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
+        client.nb.cells.pop()
+        return not any(output.output_type == "error" for output in cell.outputs)
+
+    remember = "_judge_names = set(globals())"
+    intact = "assert set(globals()) >= _judge_names, sorted(_judge_names - set(globals()))"
+
+    results = []
+    with setenv(NBGRADER_EXECUTION="autograde"):
+        client = start()
+        try:
+            for (_, source, test_ids), (begin, end) in zip(variants, spans):
+                executed = {}
+                try:
+                    probe(client, remember)
+                    for i in range(begin, end + 1):
+                        executed[i] = run(client, i, source if i == begin else None)
+                    restored = [run(client, i) for i in range(begin, end + 1)]
+                    healthy = probe(client, intact) and all(
+                        _verdict(cell, config)[0] == _verdict(cell, config)[1]
+                        for cell in restored
+                        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in tests
+                    )
+                except DeadKernelError:
+                    executed.update(
+                        {i: dead(i) for i in range(begin, end + 1) if i not in executed}
+                    )
+                    healthy = False
+                results.append({t: _verdict(executed[index[t]], config) for t in test_ids})
+                if not healthy:  # the variant broke the kernel or its state: start afresh
+                    stop(client)
+                    client = start()
+        finally:
+            stop(client)
+    return results

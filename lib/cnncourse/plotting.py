@@ -571,3 +571,62 @@ def plot_segmentation(
             ax.set_title(f"{title}{label}" if row == 0 else label.strip(" ()"), fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def draw_boxes(
+    images: Sequence[np.ndarray] | np.ndarray,
+    true_boxes: Sequence[Sequence[float]] | np.ndarray,
+    pred_boxes: Sequence[Sequence[float]] | np.ndarray | None = None,
+    titles: Sequence[str] | None = None,
+    ncols: int = 6,
+    size: float = 2.0,
+) -> Figure:
+    """Images with their true boxes (green) and, optionally, predicted boxes (dashed red).
+
+    Boxes are pixel corners ``(x_min, y_min, x_max, y_max)`` -- ``x`` along columns, ``y``
+    down the rows, max edges exclusive -- so a box ``(0, 0, W, H)`` outlines a whole
+    ``H x W`` image. One optional title per image (e.g. the class and the IoU).
+    """
+    images = list(images)
+    true_boxes = np.asarray(true_boxes, dtype=float).reshape(-1, 4) if len(images) else None
+    if not images:
+        raise ValueError("draw_boxes needs at least one image.")
+    if len(true_boxes) != len(images):
+        raise ValueError(f"Got {len(images)} images but {len(true_boxes)} true boxes; one each.")
+    if pred_boxes is not None:
+        pred_boxes = np.asarray(pred_boxes, dtype=float).reshape(-1, 4)
+        if len(pred_boxes) != len(images):
+            raise ValueError(
+                f"Got {len(images)} images but {len(pred_boxes)} predicted boxes; one each."
+            )
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"Got {len(images)} images but {len(titles)} titles; give one each.")
+    ncols = max(1, min(ncols, len(images)))
+    nrows = -(-len(images) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for i, (ax, image) in enumerate(zip(axes.flat, images)):
+        image = np.asarray(image)
+        colour = image.ndim == 3 and image.shape[-1] == 3
+        ax.imshow(image if colour else image.squeeze(), cmap=None if colour else "gray")
+        sets = [(true_boxes[i], "limegreen", "-")]
+        if pred_boxes is not None:
+            sets.append((pred_boxes[i], "red", "--"))
+        for (x0, y0, x1, y1), edge, style in sets:
+            # Pixel (r, c) is drawn centred on (c, r): its left/top edge is at c - 0.5, r - 0.5.
+            ax.add_patch(
+                Rectangle(
+                    (x0 - 0.5, y0 - 0.5),
+                    x1 - x0,
+                    y1 - y0,
+                    fill=False,
+                    edgecolor=edge,
+                    linestyle=style,
+                    linewidth=1.8,
+                )
+            )
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=8)
+    fig.tight_layout()
+    return fig
