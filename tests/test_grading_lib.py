@@ -73,3 +73,19 @@ def test_judge_variants_isolates_each_variant_and_survives_a_dead_kernel(tmp_pat
     assert points == [0.0, 0.0, 1.0, 1.0, 1.0], verdicts
     assert "double(3) is 5" in verdicts[0]["c2"][2]
     assert "DeadKernelError" in verdicts[1]["c2"][2]
+
+
+def test_judge_variants_undoes_a_variant_that_redefines_an_earlier_answer(tmp_path):
+    nb = _notebook(
+        ("answer", "def double(x):\n    return 2 * x"),
+        ("test", "assert double(3) == 6, f'double(3) is {double(3)}'"),
+        ("answer", "def triple(x):\n    return 3 * x"),
+        ("test", "assert triple(2) == 6 and double(1) == 2, 'triple or double is wrong'"),
+    )
+    for answer in (0, 2):
+        nb.cells[answer].metadata["nbgrader"].update(solution=True, locked=False)
+    sneaky = "def double(x):\n    return 0\n\ndef triple(x):\n    return 3 * x"
+    variants = [("c2", sneaky, ["c3"]), ("c0", nb.cells[0].source, ["c1"])]
+    verdicts = grading.judge_variants(nb, variants, tmp_path, grading.course_config(ROOT))
+    assert verdicts[0]["c3"][0] == 0.0
+    assert verdicts[1]["c1"][0] == 1.0, "the redefined double() leaked into the next variant"

@@ -221,6 +221,27 @@ def _verdict(cell: NotebookNode, config: Any | None) -> tuple[float, float, str]
     return float(points or 0.0), float(max_points), "\n".join(feedback)
 
 
+def _bound_names(source: str) -> set[str]:
+    """Top-level names a cell's code binds (defs, classes, assignments, imports)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        else:
+            for child in ast.walk(node):
+                if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                    names.add(child.id)
+    return names
+
+
 def judge_variants(
     nb: NotebookNode,
     variants: list[tuple[str, str, list[str]]],
@@ -232,12 +253,13 @@ def judge_variants(
     ``variants`` holds ``(answer_cell_id, replacement_source, test_ids)``. The notebook runs
     once; then for each variant the cells from its answer cell to its last test cell run again
     with the replacement, its test cells are judged with nbgrader's rules, and the same cells
-    run once more with the original source to restore the kernel. If the kernel died, a
-    global name went missing, or the restored tests do not all pass again, the kernel is
-    restarted and the notebook re-run. (Subtler damage to shared state, such as patching a
-    library, is not detected: the catalog holds honest mistakes, while hostile submissions go
-    through real nbgrader, one fresh kernel each.) Kernel settings (timeout, arguments) come
-    from ``config``'s ``Execute`` section; the kernel sees ``NBGRADER_EXECUTION=autograde``.
+    run once more with the original source to restore the kernel. The kernel is restarted
+    and the notebook re-run when the kernel died, a global name went missing, the variant
+    binds names its original cell does not, or the restored tests do not all pass again.
+    Subtler damage to shared state (patching a library, say) is not detected: the catalog
+    holds honest mistakes, while hostile submissions go through real nbgrader, one fresh
+    kernel each. Kernel settings (timeout, arguments) come from ``config``'s ``Execute``
+    section; the kernel sees ``NBGRADER_EXECUTION=autograde``.
 
     Returns, per variant, ``{test_id: (points, max_points, feedback)}``.
     """
@@ -345,6 +367,10 @@ def judge_variants(
                     )
                     healthy = False
                 results.append({t: _verdict(executed[index[t]], config) for t in test_ids})
+                # A variant that binds names its original cell does not (say, redefining a
+                # function of an earlier exercise) is not undone by re-running the span.
+                if _bound_names(source) - _bound_names(nb.cells[begin].source):
+                    healthy = False
                 if not healthy:  # the variant broke the kernel or its state: start afresh
                     stop(client)
                     client = start()
