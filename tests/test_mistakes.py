@@ -4,8 +4,9 @@ The catalog lives in tests/mistakes/<lesson>.py. Each mistake replaces its answe
 lesson's master notebook; the cells from there to the tests that judge it run in a kernel set
 up as ``nbgrader autograde`` sets it up (the course's nbgrader configuration,
 ``NBGRADER_EXECUTION``), and nbgrader's own rules score the test cells. All of a lesson's
-mistakes share one kernel (see ``grading.judge_variants``); real ``nbgrader autograde`` runs
-for one mistake per lesson in test_grading.py.
+mistakes share one kernel and one test (see ``grading.judge_variants``), which lists every
+mistake that is not caught; real ``nbgrader autograde`` runs for one mistake per lesson in
+test_grading.py.
 """
 
 from __future__ import annotations
@@ -17,30 +18,10 @@ from cnncourse import grading
 from conftest import LESSONS, ROOT, mistakes_for
 
 CONFIG = grading.course_config(ROOT)
-CASES = [
-    pytest.param(
-        lesson,
-        number,
-        id=f"{lesson}:{mistake['cell']}:{mistake['name']}",
-        marks=pytest.mark.xdist_group(lesson),
-    )
-    for lesson in LESSONS
-    for number, mistake in enumerate(mistakes_for(lesson))
-]
-_VERDICTS: dict[str, list] = {}
 
 
 def _master(lesson):
     return grading.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb")
-
-
-def _verdicts(lesson, tmp_path_factory):
-    """Run all of a lesson's mistakes once per test process."""
-    if lesson not in _VERDICTS:
-        variants = [(m["cell"], m["code"].strip("\n"), m["loses"]) for m in mistakes_for(lesson)]
-        workdir = tmp_path_factory.mktemp(lesson)
-        _VERDICTS[lesson] = grading.judge_variants(_master(lesson), variants, workdir, CONFIG)
-    return _VERDICTS[lesson]
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -57,18 +38,25 @@ def test_every_exercise_has_at_least_two_mistakes(lesson):
     assert not thin, f"{lesson}: answer cells with fewer than two catalogued mistakes: {thin}"
 
 
-@pytest.mark.parametrize(("lesson", "number"), CASES)
-def test_mistake_loses_its_points_and_feedback_names_it(lesson, number, tmp_path_factory):
-    mistake = mistakes_for(lesson)[number]
-    verdicts = _verdicts(lesson, tmp_path_factory)[number]
-    for grade_id in mistake["loses"]:
-        points, max_points, _ = verdicts[grade_id]
-        assert points < max_points, (
-            f"{mistake['name']!r} still earns {points}/{max_points} in {grade_id}: "
-            "the tests do not catch it"
-        )
-    feedback = "\n".join(verdicts[grade_id][2] for grade_id in mistake["loses"])
-    assert mistake["feedback"].lower() in feedback.lower(), (
-        f"The feedback for {mistake['name']!r} does not say {mistake['feedback']!r}. "
-        f"It says:\n{feedback[-2000:]}"
-    )
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_mistake_loses_its_points_and_feedback_names_it(lesson, tmp_path):
+    mistakes = mistakes_for(lesson)
+    assert mistakes, f"tests/mistakes/{lesson}.py is missing or empty"
+    variants = [(m["cell"], m["code"].strip("\n"), m["loses"]) for m in mistakes]
+    verdicts = grading.judge_variants(_master(lesson), variants, tmp_path, CONFIG)
+    problems = []
+    for mistake, verdict in zip(mistakes, verdicts):
+        for grade_id in mistake["loses"]:
+            points, max_points, _ = verdict[grade_id]
+            if points >= max_points:
+                problems.append(
+                    f"{mistake['name']!r} still earns {points}/{max_points} in {grade_id}: "
+                    "the tests do not catch it"
+                )
+        feedback = "\n".join(verdict[grade_id][2] for grade_id in mistake["loses"])
+        if mistake["feedback"].lower() not in feedback.lower():
+            problems.append(
+                f"The feedback for {mistake['name']!r} does not say {mistake['feedback']!r}. "
+                f"It says:\n{feedback[-1500:]}"
+            )
+    assert not problems, f"{len(problems)} problem(s) in {lesson}:\n" + "\n\n".join(problems)

@@ -12,14 +12,26 @@ from typing import Any
 
 import numpy as np
 
+# Private references taken at import, before any student code runs: a notebook that later
+# replaces np.isclose, np.allclose, ... (to make every comparison pass) does not change these.
+_ndarray = np.ndarray
+_generic = np.generic
+_number = np.number
+_asarray = np.asarray
+_isclose = np.isclose
+_allclose = np.allclose
+_argwhere = np.argwhere
+_issubdtype = np.issubdtype
+_array2string = np.array2string
+
 
 def _fail(message: str, hint: str = "") -> None:
     raise AssertionError(message + (f"\nHint: {hint}" if hint else ""))
 
 
 def _summary(value: Any, limit: int = 300) -> str:
-    if isinstance(value, np.ndarray):
-        text = np.array2string(value, precision=4, threshold=40, edgeitems=3)
+    if isinstance(value, _ndarray):
+        text = _array2string(value, precision=4, threshold=40, edgeitems=3)
         text = f"array of shape {value.shape}, dtype {value.dtype}:\n{text}"
     else:
         text = repr(value)
@@ -51,7 +63,7 @@ def check_equal(
     ``likely`` maps known mistakes to the value each would produce; when ``got`` equals one
     of them, the message names that mistake.
     """
-    if isinstance(got, np.ndarray) or isinstance(expected, np.ndarray):
+    if isinstance(got, _ndarray) or isinstance(expected, _ndarray):
         raise TypeError("check_equal compares plain values; use check_close for arrays.")
     if got != expected:
         diagnosis = ""
@@ -64,7 +76,7 @@ def check_equal(
 
 def check_shape(name: str, array: Any, expected: tuple[int, ...], hint: str = "") -> None:
     """Fail unless ``array`` is a NumPy array of shape ``expected``."""
-    if not isinstance(array, np.ndarray):
+    if not isinstance(array, _ndarray):
         _fail(
             f"{name} should be a NumPy array of shape {expected}, "
             f"but it is {type(array).__name__}: {_summary(array)}",
@@ -95,18 +107,18 @@ def check_close(
         likely: known mistakes, each mapped to the value it would produce; when ``got``
             equals one of them, the message names that mistake.
     """
-    expected = np.asarray(expected)
-    if not isinstance(got, (np.ndarray, np.generic, int, float)):
+    expected = _asarray(expected)
+    if not isinstance(got, (_ndarray, _generic, int, float)):
         _fail(
             f"{name} should return a NumPy array, but it returned {type(got).__name__}: "
             f"{_summary(got)}",
             hint,
         )
-    got = np.asarray(got)
+    got = _asarray(got)
     diagnosis = ""
     for mistake, wrong in (likely or {}).items():
-        wrong = np.asarray(wrong)
-        if wrong.shape == got.shape and np.allclose(got, wrong, rtol=rtol, atol=atol):
+        wrong = _asarray(wrong)
+        if wrong.shape == got.shape and _allclose(got, wrong, rtol=rtol, atol=atol):
             diagnosis = f"\nLikely cause: {mistake}"
             break
     if got.shape != expected.shape:
@@ -114,11 +126,11 @@ def check_close(
             f"{name} has shape {got.shape}, expected {expected.shape}.{diagnosis}",
             hint,
         )
-    if not np.issubdtype(got.dtype, np.number) and got.dtype != bool:
+    if not _issubdtype(got.dtype, _number) and got.dtype != bool:
         _fail(f"{name} has dtype {got.dtype}; expected numbers.{diagnosis}", hint)
-    close = np.isclose(got, expected, rtol=rtol, atol=atol)
+    close = _isclose(got, expected, rtol=rtol, atol=atol)
     if not close.all():
-        index = tuple(int(i) for i in np.argwhere(~close)[0])
+        index = tuple(int(i) for i in _argwhere(~close)[0])
         where = f"at index {index}" if index else "the value"
         _fail(
             f"{name} differs from the expected result in {int((~close).sum())} of "

@@ -222,7 +222,10 @@ def _verdict(cell: NotebookNode, config: Any | None) -> tuple[float, float, str]
 
 
 def _bound_names(source: str) -> set[str]:
-    """Top-level names a cell's code binds (defs, classes, assignments, imports)."""
+    """Top-level names a cell's code binds with defs, classes and assignments.
+
+    Imports are left out: re-importing a module binds the same object again.
+    """
     import ast
 
     try:
@@ -234,7 +237,7 @@ def _bound_names(source: str) -> set[str]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+            continue
         else:
             for child in ast.walk(node):
                 if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
@@ -253,9 +256,9 @@ def judge_variants(
     ``variants`` holds ``(answer_cell_id, replacement_source, test_ids)``. The notebook runs
     once; then for each variant the cells from its answer cell to its last test cell run again
     with the replacement, its test cells are judged with nbgrader's rules, and the same cells
-    run once more with the original source to restore the kernel. The kernel is restarted
-    and the notebook re-run when the kernel died, a global name went missing, the variant
-    binds names its original cell does not, or the restored tests do not all pass again.
+    run once more (all but the test cells) with the original source to restore the kernel.
+    The kernel is restarted and the notebook re-run when the kernel died, a global name went
+    missing, or the variant binds names its original cell does not.
     Subtler damage to shared state (patching a library, say) is not detected: the catalog
     holds honest mistakes, while hostile submissions go through real nbgrader, one fresh
     kernel each. Kernel settings (timeout, arguments) come from ``config``'s ``Execute``
@@ -355,12 +358,13 @@ def judge_variants(
                     probe(client, remember)
                     for i in range(begin, end + 1):
                         executed[i] = run(client, i, source if i == begin else None)
-                    restored = [run(client, i) for i in range(begin, end + 1)]
-                    healthy = probe(client, intact) and all(
-                        _verdict(cell, config)[0] == _verdict(cell, config)[1]
-                        for cell in restored
-                        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in tests
-                    )
+                    # Restore: the span's cells again with their original source. Test cells
+                    # only judge, so they are skipped; that halves the cost of each variant.
+                    for i in range(begin, end + 1):
+                        grade_id = nb.cells[i].get("metadata", {}).get("nbgrader", {})
+                        if grade_id.get("grade_id") not in tests:
+                            run(client, i)
+                    healthy = probe(client, intact)
                 except DeadKernelError:
                     executed.update(
                         {i: dead(i) for i in range(begin, end + 1) if i not in executed}
