@@ -22,6 +22,9 @@ from cnncourse import classgrade, grading
 
 from conftest import ROOT
 
+# One worker runs this whole module, so that the shared batch below is graded only once.
+pytestmark = pytest.mark.xdist_group("classgrade")
+
 LESSON = "00-getting-started"
 MASTER = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
 RELEASE = ROOT / "course" / LESSON / f"{LESSON}.ipynb"

@@ -140,20 +140,7 @@ def judge(nb: NotebookNode) -> dict[str, tuple[float, float, str]]:
     Returns ``{grade_id: (points, max_points, feedback)}`` where feedback is the text of the
     cell's error and stderr outputs (what the student sees next to a failed test).
     """
-    from nbgrader.utils import determine_grade
-
-    verdicts = {}
-    for grade_id, cell in nbgrader_cells(nb, "test").items():
-        points, max_points = determine_grade(cell)
-        feedback = []
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                feedback.append(f"{output.ename}: {output.evalue}")
-                feedback.extend(output.get("traceback", []))
-            elif output.output_type == "stream" and output.name == "stderr":
-                feedback.append(output.text)
-        verdicts[grade_id] = (float(points or 0.0), float(max_points), "\n".join(feedback))
-    return verdicts
+    return {grade_id: _verdict(cell, None) for grade_id, cell in nbgrader_cells(nb, "test").items()}
 
 
 CHECK_OUTPUT_TAG = "nbval-check-output"
@@ -191,6 +178,7 @@ def record_checked_outputs(path: str | os.PathLike[str], timeout: int = 600) -> 
             os.environ["CNN_COURSE_MODE"] = previous
     kept = []
     for index, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)  # nbclient's timestamps: noise in every diff
         if cell.cell_type != "code":
             continue
         if CHECK_OUTPUT_TAG in cell.metadata.get("tags", []):
