@@ -7,7 +7,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 LESSONS := $(notdir $(wildcard solutions/[0-9][0-9]-*))
 
-.PHONY: setup lab test lint format release outputs clean
+.PHONY: setup lab test lint format release outputs hooks bench site clean
 
 setup: $(VENV)/.installed
 
@@ -27,19 +27,22 @@ test: setup lint
 	CNN_COURSE_MODE=fast $(BIN)/pytest -n auto --dist loadgroup tests
 
 lint: setup
-	$(BIN)/ruff check lib tests
-	$(BIN)/ruff format --check lib tests
+	$(BIN)/ruff check lib tests benchmarks website solutions course
+	$(BIN)/ruff format --check lib tests benchmarks website
 
 format: setup
-	$(BIN)/ruff check --fix lib tests
-	$(BIN)/ruff format lib tests
+	$(BIN)/ruff check --fix lib tests benchmarks website
+	$(BIN)/ruff format lib tests benchmarks website
 
-## Instructors: regenerate course/ from solutions/ (nbgrader generate_assignment).
+## Instructors: regenerate course/ from solutions/ (badges and install cell stamped for this
+## version, nbgrader generate_assignment, outputs stripped).
 release: setup
+	$(BIN)/python -m cnncourse.notebooks stamp solutions/*/*.ipynb
 	@for lesson in $(LESSONS); do \
 		echo "releasing $$lesson"; \
 		$(BIN)/python -m nbgrader generate_assignment $$lesson --force --log-level=WARN || exit 1; \
 	done
+	$(BIN)/python -m cnncourse.notebooks strip course/*/*.ipynb
 
 ## Authors: re-run the masters in fast mode and store the outputs nbval checks.
 outputs: setup
@@ -47,6 +50,20 @@ outputs: setup
 		echo "recording outputs of $$lesson"; \
 		$(BIN)/python -c "from cnncourse import grading; grading.record_checked_outputs('solutions/$$lesson/$$lesson.ipynb')" || exit 1; \
 	done
+	$(BIN)/python -m cnncourse.notebooks strip solutions/*/*.ipynb
+
+## Contributors: strip notebooks and lint on every commit (pre-commit, see .pre-commit-config.yaml).
+hooks: setup
+	$(BIN)/pre-commit install
+
+## Everyone: measure (benchmarks/), then rebuild the README's benchmark tables.
+bench: setup
+	$(BIN)/python -m benchmarks $(ONLY)
+
+## Everyone: the course website in website/_build/html (lessons from course/, figures from
+## solutions/ run in CNN_COURSE_MODE, default cpu; `python website/build.py --help`).
+site: setup
+	$(BIN)/python website/build.py $(SITE_ARGS)
 
 clean:
-	rm -rf $(VENV) gradebook.db submitted autograded feedback .pytest_cache
+	rm -rf $(VENV) gradebook.db submitted autograded feedback .pytest_cache website/_build

@@ -89,9 +89,15 @@ def test_master_follows_the_lesson_conventions(lesson):
         assert cell.metadata.nbgrader.get("points", 0) > 0, f"{grade_id} is worth no points"
         assert cell.metadata.nbgrader.get("locked"), f"{grade_id} must be locked"
         assert "BEGIN HIDDEN TESTS" in cell.source, f"{grade_id} has no hidden tests"
-    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code[0].get("id") == "install", (
+        f"{lesson}: the first code cell must be the install cell (make release stamps it)"
+    )
+    assert "tensorflow" not in code[0].source and "keras" not in code[0].source
+    first_code = code[1]
     assert "quiet_tensorflow()" in first_code.source, (
-        f"{lesson}: the first code cell must call config.quiet_tensorflow() before any import of "
+        f"{lesson}: the setup cell after the install cell must call config.quiet_tensorflow() "
+        "before any import of "
         "TensorFlow (its log lines on stderr cost students their points)"
     )
     assert first_code.metadata.get("nbgrader", {}).get("locked"), (
