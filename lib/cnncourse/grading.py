@@ -2,7 +2,8 @@
 
 Thin wrappers over nbgrader's own commands (run in a subprocess, so that each gets a clean
 configuration) and its gradebook. Used by the instructor's commands in the README and by the
-test suite's grading proof.
+test suite's grading proof. :func:`nbgrader_in_process` runs the same steps inside the calling
+process, for a process that exists to grade one submission (``cnncourse.classgrade``'s jobs).
 """
 
 from __future__ import annotations
@@ -45,6 +46,84 @@ def nbgrader(root: str | os.PathLike[str], *args: str, timeout: float = 1800) ->
     log = result.stdout + result.stderr
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n{log}")
+    return log
+
+
+CONVERTERS = {
+    "generate_assignment": "GenerateAssignment",
+    "autograde": "Autograde",
+    "generate_feedback": "GenerateFeedback",
+}
+
+
+def new_gradebook(path: str | os.PathLike[str]) -> Path:
+    """Create an empty nbgrader gradebook (SQLite) at ``path``, unless one is there.
+
+    Makes the same database ``nbgrader.api.Gradebook`` makes on first use, but reads the schema
+    version with alembic's Python API instead of running the ``alembic`` program, which costs a
+    Python start-up and about 2 s for every new gradebook. Returns ``path``.
+    """
+    from alembic.script import ScriptDirectory
+    from nbgrader.api import Base
+    from nbgrader.dbutil import ALEMBIC_DIR
+    from sqlalchemy import create_engine, inspect, text
+
+    path = Path(path)
+    engine = create_engine(f"sqlite:///{path.resolve()}", future=True)
+    try:
+        if inspect(engine).get_table_names():
+            return path
+        head = ScriptDirectory(ALEMBIC_DIR).get_current_head()
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as connection:
+            connection.execute(
+                text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            )
+            connection.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": head})
+    finally:
+        engine.dispose()
+    return path
+
+
+def nbgrader_in_process(
+    root: str | os.PathLike[str], command: str, lesson: str, student: str = ""
+) -> str:
+    """Run one nbgrader step in this Python process, as ``nbgrader COMMAND LESSON --force``
+    (``--create`` for autograde) does in the course ``root``; return its log.
+
+    ``command`` is ``"generate_assignment"``, ``"autograde"`` or ``"generate_feedback"``;
+    ``student`` limits autograde and feedback to one student. Only ``root/nbgrader_config.py``
+    is read (no user-wide Jupyter configuration). Much cheaper than :func:`nbgrader` (no new
+    Python process, no ``alembic`` program): meant for a process that grades one submission,
+    where nbgrader's global state cannot leak into anything else.
+
+    Raises:
+        ValueError: for an unknown ``command``.
+        RuntimeError: when nbgrader reports a failure (the message holds its log).
+    """
+    if command not in CONVERTERS:
+        raise ValueError(f"unknown nbgrader step {command!r}; use one of {', '.join(CONVERTERS)}")
+    from nbgrader import converters
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+
+    root = Path(root).resolve()
+    config = course_config(root)
+    config.CourseDirectory.root = os.fspath(root)
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = lesson
+    if student:
+        coursedir.student_id = student
+    if coursedir.db_url == f"sqlite:///{root / 'gradebook.db'}":
+        new_gradebook(root / "gradebook.db")
+    app = getattr(converters, CONVERTERS[command])(coursedir=coursedir, config=config)
+    app.force = True
+    if command == "autograde":
+        app.create_student = True
+    outcome = capture_log(app)
+    log = outcome.get("log", "")
+    if not outcome.get("success"):
+        raise RuntimeError(f"nbgrader {command} {lesson} failed:\n{log}{outcome.get('error', '')}")
     return log
 
 
