@@ -200,7 +200,7 @@ def implementations(
         ),
         (
             BATCHED,
-            "1 call: one (C × F) matmul per kernel offset",
+            "1 call: sliding windows and one einsum",
             batched_forward(functions["conv2d_forward"]),
             False,
         ),
