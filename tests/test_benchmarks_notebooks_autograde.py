@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import sys
 from pathlib import Path
@@ -98,14 +97,14 @@ def test_notebook_benchmark_writes_the_table_with_the_kernels_peak_and_reports_f
     memory = entries["01-memory"]
     assert memory["status"] == "ok"
     assert isinstance(memory["peak_bytes"], int)
-    # The kernel's own peak: it held ALLOCATED_MB, which this process never did.
+    # The kernel's own peak: the kernel that held ALLOCATED_MB peaked far higher (by more
+    # than half of it) than the kernel that held nothing. Had the benchmark read this (pytest)
+    # process instead, both would show the same figure, whatever this process's own peak is.
     assert memory["peak_bytes"] >= ALLOCATED_MB * 2**20
-    own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    assert own_peak < ALLOCATED_MB * 2**20
     broken = entries["02-broken"]
     assert broken["status"] == "failed"
     assert "broken on purpose" in broken["error"]
-    assert broken["peak_bytes"] > 0
+    assert 0 < broken["peak_bytes"] < memory["peak_bytes"] - ALLOCATED_MB // 2 * 2**20
     table = (results / "notebooks.md").read_text()
     assert "01-memory" in table and "**failed**" in table and "Machine:" in table
 
