@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import runpy
 import shutil
 from pathlib import Path
@@ -18,6 +19,22 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = grading.lessons(ROOT)
 MISTAKES_DIR = Path(__file__).resolve().parent / "mistakes"
+MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS")
+
+
+def marked_lines(nb) -> tuple[set[str], set[str]]:
+    """(inside, outside): the stripped lines of a master's cells between nbgrader's BEGIN/END
+    markers (solutions and hidden tests), and the lines outside them (what students see)."""
+    inside_lines: set[str] = set()
+    outside_lines: set[str] = set()
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if MARKERS.search(line):
+                inside = "BEGIN" in line
+                continue
+            (inside_lines if inside else outside_lines).add(line.strip())
+    return inside_lines, outside_lines
 
 
 def mistakes_for(lesson: str) -> list[dict]:

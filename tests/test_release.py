@@ -9,9 +9,7 @@ import pytest
 
 from cnncourse import grading
 
-from conftest import LESSONS, ROOT, make_course
-
-MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS")
+from conftest import LESSONS, MARKERS, ROOT, make_course, marked_lines
 
 
 def test_every_lesson_folder_has_a_master_and_a_release():
@@ -47,28 +45,13 @@ def test_course_holds_no_solution_or_hidden_test(lesson):
     assert not MARKERS.search(released_text)
     released = grading.read(ROOT / "course" / lesson / f"{lesson}.ipynb")
     # Every line written between the markers of the master is absent from the release.
-    secret_lines = set()
-    for cell in master.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if MARKERS.search(line):
-                inside = "BEGIN" in line
-                continue
-            if inside and len(line.strip()) > 12:
-                secret_lines.add(line.strip())
-    public_lines = set()
-    for cell in master.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if MARKERS.search(line):
-                inside = "BEGIN" in line
-            elif not inside:
-                public_lines.add(line.strip())
+    inside, outside = marked_lines(master)
+    secret_lines = {line for line in inside if len(line) > 12} - outside
     leaked = [
         line
         for cell in released.cells
         for line in cell.source.splitlines()
-        if line.strip() in secret_lines - public_lines
+        if line.strip() in secret_lines
     ]
     assert not leaked, f"course/{lesson} shows solution or hidden-test lines: {leaked[:3]}"
     answers = grading.nbgrader_cells(released, "solution")

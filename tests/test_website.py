@@ -21,12 +21,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import LESSONS, ROOT
+from conftest import LESSONS, MARKERS, ROOT, marked_lines
 
 pytestmark = pytest.mark.xdist_group("website")
 
 EXECUTED = ("01-intuition",)  # cheap (seconds in fast mode) and rich in figures
-MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS")
 SECRET_MIN_LENGTH = 25  # shorter lines ("return out") may appear in the lesson text as well
 BLOCKED = "network disabled for the website test"
 SOCKET_BLOCKER = f'''
@@ -148,13 +147,9 @@ def secret_lines() -> set[str]:
     inside_lines, outside_lines = set(), set()
     for lesson in LESSONS:
         master = nbformat.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb", as_version=4)
-        for cell in master.cells:
-            inside = False
-            for line in cell.source.splitlines():
-                if MARKERS.search(line):
-                    inside = "BEGIN" in line
-                    continue
-                (inside_lines if inside else outside_lines).add(line.strip())
+        inside, outside = marked_lines(master)
+        inside_lines |= inside
+        outside_lines |= outside
     public = "\n".join(outside_lines)
     return {line for line in inside_lines if len(line) > SECRET_MIN_LENGTH and line not in public}
 
