@@ -5,8 +5,8 @@ Each attack submission is the lesson-03 release with its first answer cell repla
 attack and the other answers left blank; without the guard, attacks (a)-(d) would earn the
 full 14 points (every test cell passes or hides its error). The master's solution and the
 blank release are graded alongside (full marks, zero, neither flagged). To keep the cost
-down, the submissions hold only the nbgrader cells (the demonstration cells, which import
-TensorFlow and draw figures, earn nothing), and each way of grading runs once for all.
+down, the submissions drop the demonstration cells that import TensorFlow or draw figures
+(they earn nothing), and each way of grading runs once for all.
 """
 
 from __future__ import annotations
@@ -102,7 +102,12 @@ def submissions() -> dict[str, nbformat.NotebookNode]:
     """Student name -> notebook: the attacks, the master's solution, the blank release."""
     master = grading.read(ROOT / "solutions" / LESSON / f"{LESSON}.ipynb")
     release = grading.read(ROOT / "course" / LESSON / f"{LESSON}.ipynb")
-    release.cells = [c for c in release.cells if c.metadata.get("nbgrader")]
+    heavy = ("tensorflow", "tf.", "plotting.", "plt.")
+    release.cells = [
+        c
+        for c in release.cells
+        if c.metadata.get("nbgrader") or not any(word in c.source for word in heavy)
+    ]
     subs = {"blank": release}
     good = copy.deepcopy(release)
     solutions = grading.nbgrader_cells(master, "solution")
