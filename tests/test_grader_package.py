@@ -96,7 +96,7 @@ def test_validate_works_without_nbgrader(tmp_path):
     nbformat.write(nb, str(path))
     code = (
         "import sys; sys.modules['nbgrader'] = None\n"  # any import of nbgrader now fails
-        "from cnncourse.grader.cli import main\n"
+        "from cnncourse.classgrade import main\n"
         f"code = main(['validate', {str(path)!r}])\n"
         "assert not any(n == 'nbgrader' or n.startswith('nbgrader.') for n in sys.modules\n"
         "               if sys.modules[n] is not None)\n"
