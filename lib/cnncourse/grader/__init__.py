@@ -1,0 +1,1 @@
+"""The class grader (see ``cnncourse.classgrade``); ``sandbox`` isolates the student's kernel."""
