@@ -68,6 +68,7 @@ def probe(paths: dict[str, str], port: int) -> dict[str, object]:
             for name, folder in {
                 "job": ".",
                 "tmp": "/tmp",
+                "shm": "/dev/shm",
                 "root": "/",
                 "venv": sys.prefix,
                 "python": os.path.dirname(os.__file__),

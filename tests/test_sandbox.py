@@ -144,9 +144,10 @@ def test_writing_outside_the_job_folder_fails(probed, where):
     assert probed["probe"]["write"][where] is False
 
 
-def test_writing_in_the_job_folder_and_tmp_works(probed):
+def test_writing_in_the_job_folder_tmp_and_shared_memory_works(probed):
     assert probed["probe"]["write"]["job"] is True
     assert probed["probe"]["write"]["tmp"] is True
+    assert probed["probe"]["write"]["shm"] is True  # joblib and multiprocessing need it
     assert (probed["job"] / "kernel" / "written-by-the-sandbox").is_file()
 
 

@@ -69,7 +69,7 @@ STATUSES = (
     "unrecognized",  # a file that is no lesson's submission
     "error",  # the grader itself failed; the message says why
 )
-FLAGS = ("tampered", "wrong_kernel", "huge_output", "sys_exit")
+FLAGS = ("tampered", "wrong_kernel", "huge_output", "sys_exit", "blocked")
 HUGE_FILE_BYTES = 2_000_000
 MAX_OUTPUT_CHARS = 100_000
 TRUNCATED = "\n... output truncated by the grader ...\n"
@@ -77,8 +77,9 @@ GUARD_ERROR = "GraderGuardError"
 # Data memory per job. A correct 07-classic-architectures submission needs more than 5120 MB
 # (building the 201.8M-parameter AlexNet) and is graded "crashed" with 3/16 points below 6144.
 DEFAULT_MEMORY_MB = 8192
+ISOLATION_MODES = ("auto", "required", "none")  # see cnncourse.grader.sandbox.resolve
 STUDENT_ID = "student"  # the one student of a job's own course; the real name is in the result
-JOB_VERSION = "2"  # part of the cache key: bump when the job's behaviour changes
+JOB_VERSION = "3"  # part of the cache key: bump when the job's behaviour changes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,6 +283,11 @@ c.CourseDirectory.release_directory = "course"
 c.GuardedExecute.kernel_cwd = {kernel_cwd!r}
 c.LimitOutput.max_lines = 1000
 """
+SANDBOX_CONFIG = """
+# The student's kernel runs in cnncourse.grader.sandbox (OS isolation).
+c.GuardedExecute.kernel_manager_class = "cnncourse.grader.sandbox.SandboxedKernelManager"
+c.SandboxedKernelManager.sandbox_folder = {folder!r}
+"""
 
 
 def new_result(student: str, lesson: str, source: str) -> dict[str, Any]:
@@ -431,20 +437,28 @@ def grade_submission(
     lesson: str,
     result_dir: str | os.PathLike[str],
     timeout: int | None = None,
+    isolation: str = "auto",
 ) -> dict[str, Any]:
     """Grade one submitted notebook in a temporary nbgrader course of its own.
 
     Reads only ``master`` (the lesson's master notebook), ``config`` (nbgrader_config.py) and
     ``submission``; writes ``result.json`` and, when graded, ``feedback.html`` into
     ``result_dir``. ``timeout`` overrides the per-cell ``Execute.timeout`` of the config.
+    ``isolation`` (auto, required, none) says whether the kernel runs in the OS sandbox
+    (:mod:`cnncourse.grader.sandbox`); the result records which was used.
     Returns the result (see :func:`new_result`).
     """
     from cnncourse import grading
+    from cnncourse.grader import sandbox
 
     start = time.monotonic()
     result_dir = Path(result_dir)
     result_dir.mkdir(parents=True, exist_ok=True)
     result = new_result(student, lesson, os.fspath(submission))
+    used, note = sandbox.resolve(isolation)
+    result["isolation"] = used
+    if note:
+        result["messages"].append(note)
     master_nb = grading.read(master)
     maximum = test_points(master_nb)
     result["max"] = sum(maximum.values())
@@ -473,6 +487,8 @@ def grade_submission(
             (course / "solutions" / lesson).mkdir(parents=True)
             shutil.copy(master, course / "solutions" / lesson / f"{lesson}.ipynb")
             job_config = Path(config).read_text() + JOB_CONFIG.format(kernel_cwd=str(kernel_cwd))
+            if used == sandbox.BUBBLEWRAP:
+                job_config += SANDBOX_CONFIG.format(folder=str(Path(work) / "sandbox"))
             if timeout is not None:
                 job_config += f"c.Execute.timeout = {int(timeout)}\n"
             (course / "nbgrader_config.py").write_text(job_config)
@@ -498,6 +514,10 @@ def grade_submission(
             began = step("autograde", began)
             executed = grading.read(course / "autograded" / STUDENT_ID / lesson / target.name)
             status, flags, messages = outcome(executed)
+            refused = sandbox.denials(executed) if used == sandbox.BUBBLEWRAP else []
+            if refused:
+                flags.append("blocked")
+                messages.append("the sandbox refused: " + "; ".join(refused[:3]))
             result["status"] = status
             result["flags"] += [f for f in flags if f not in result["flags"]]
             result["messages"] += messages
@@ -648,6 +668,7 @@ def run_job(
     timeout: int | None,
     job_timeout: float,
     memory_mb: int,
+    isolation: str = "auto",
 ) -> dict[str, Any]:
     """Run :func:`grade_submission` in a new process group, under a memory limit; kill the
     whole group after ``job_timeout`` seconds. Returns the job's result."""
@@ -655,7 +676,7 @@ def run_job(
         sys.executable, "-m", "cnncourse.classgrade", "job",
         "--master", str(master), "--config", str(config), "--submission", str(row["path"]),
         "--student", row["student"], "--lesson", row["lesson"], "--result-dir", str(result_dir),
-        "--memory-mb", str(memory_mb),
+        "--memory-mb", str(memory_mb), "--isolation", isolation,
     ] + (["--timeout", str(timeout)] if timeout else [])  # fmt: skip
     result_dir.mkdir(parents=True, exist_ok=True)
     (result_dir / "result.json").unlink(missing_ok=True)
@@ -702,13 +723,20 @@ def grade_class(
     job_timeout: float | None = None,
     memory_mb: int = DEFAULT_MEMORY_MB,
     progress: bool = True,
+    isolation: str = "auto",
 ) -> list[dict[str, Any]]:
     """Grade every submission under ``submissions``; write the outputs into ``output``.
 
     Cached results (``output/.cache``) are reused when the submission, master, config and
-    limits are unchanged. Returns one result per input row.
+    limits are unchanged. ``isolation`` (auto, required, none): see
+    :func:`cnncourse.grader.sandbox.resolve`; ``required`` raises
+    :class:`~cnncourse.grader.sandbox.SandboxUnavailable` before grading when the machine
+    cannot isolate. Returns one result per input row.
     """
     from cnncourse import grading
+    from cnncourse.grader import sandbox
+
+    used, _ = sandbox.resolve(isolation)
 
     course, output = Path(course), Path(output)
     known = grading.lessons(course)
@@ -724,7 +752,7 @@ def grade_class(
     rows = discover(submissions, known, lessons)
     cache = output / ".cache"
     cache.mkdir(parents=True, exist_ok=True)
-    options = f"timeout={cell_timeout};memory={memory_mb}"
+    options = f"timeout={cell_timeout};memory={memory_mb};isolation={used}"
     config_bytes = config.read_bytes()
     results: dict[int, dict[str, Any]] = {}
     places: dict[int, Path] = {}
@@ -748,7 +776,7 @@ def grade_class(
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {
             pool.submit(
-                run_job, master, config, row, where, cell_timeout, job_timeout, memory_mb
+                run_job, master, config, row, where, cell_timeout, job_timeout, memory_mb, isolation
             ): (index, where)
             for index, row, master, where in todo
         }
@@ -867,6 +895,7 @@ def report(results: list[dict[str, Any]]) -> str:
         f"<p>{len(results)} rows: "
         + ", ".join(f"{e(s)} {n}" for s, n in sorted(counts.items()))
         + "</p>",
+        isolation_note(results),
         "<h2>Pass rates per exercise</h2>",
         "<table border=1><tr><th>lesson</th><th>test cell</th><th>full points</th></tr>",
     ]
@@ -888,6 +917,19 @@ def report(results: list[dict[str, Any]]) -> str:
         )
     parts.append("</table>")
     return "\n".join(parts) + "\n"
+
+
+def isolation_note(results: list[dict[str, Any]]) -> str:
+    """A paragraph saying which OS isolation the graded jobs had (a warning when none)."""
+    used = sorted({r.get("isolation") or "none" for r in graded(results)})
+    if not used:
+        return ""
+    if used == ["bubblewrap"]:
+        return "<p>Isolation: every student kernel ran in the bubblewrap sandbox.</p>"
+    return (
+        f"<p><b>Isolation: {html.escape(', '.join(used))}.</b> Kernels without isolation could "
+        "read the master, the hidden tests and other jobs (see docs/isolation.md).</p>"
+    )
 
 
 def attention(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -973,12 +1015,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("--lesson", required=True)
         parser.add_argument("--timeout", type=int, default=None, help="seconds per cell")
         parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB)
+        parser.add_argument("--isolation", choices=ISOLATION_MODES, default="auto")
         args = parser.parse_args(argv[1:])
         if args.memory_mb > 0:
             limit_memory(args.memory_mb)
         result = grade_submission(
             args.master, args.config, args.submission, args.student, args.lesson,
-            args.result_dir, args.timeout,
+            args.result_dir, args.timeout, args.isolation,
         )  # fmt: skip
         print(json.dumps({k: result[k] for k in ("student", "lesson", "status", "total")}))
         return 0
@@ -996,6 +1039,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--job-timeout", type=float, default=None, help="seconds per job")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB)
     parser.add_argument("--course", type=Path, default=default_course(), help="master course")
+    parser.add_argument(
+        "--isolation",
+        choices=ISOLATION_MODES,
+        default="auto",
+        help="run each student's kernel in an OS sandbox (bubblewrap): auto (when the machine "
+        "can; the default), required (refuse to grade without it), none",
+    )
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder; pass the folder of submissions")
@@ -1009,12 +1059,16 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.output.resolve() == args.submissions.resolve():
         parser.error("OUTPUT_DIR must differ from SUBMISSIONS_DIR")
+    from cnncourse.grader import sandbox
+
     try:
+        used, note = sandbox.resolve(args.isolation)
+        print(f"isolation: {used}" + (f" ({note})" if note else ""))
         results = grade_class(
             args.submissions, args.output, args.course, args.lessons, args.jobs,
-            args.timeout, args.job_timeout, args.memory_mb,
+            args.timeout, args.job_timeout, args.memory_mb, isolation=args.isolation,
         )  # fmt: skip
-    except ValueError as problem:
+    except (ValueError, sandbox.SandboxUnavailable) as problem:
         parser.error(str(problem))
     counts: dict[str, int] = {}
     for r in results:

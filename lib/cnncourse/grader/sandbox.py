@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -231,7 +232,8 @@ def command(layout: Layout, kernel: list[str], environ: Mapping[str, str]) -> li
     args += ["--size", size, "--tmpfs", "/home", "--bind", str(layout.home), HOME]
     for group in mounts:
         args += group
-    args += ["--proc", "/proc", "--dev", "/dev", "--chdir", JOB, "--"]
+    args += ["--proc", "/proc", "--dev", "/dev"]  # shared memory: joblib, multiprocessing
+    args += ["--perms", "1777", "--size", size, "--tmpfs", "/dev/shm", "--chdir", JOB, "--"]
     # Limits are set inside: in a user namespace of its own (grader not root), the process
     # limit counts only the sandbox's processes; as root, those of the sandbox uid.
     args += ["prlimit", f"--nproc={layout.max_processes}"]
@@ -374,3 +376,34 @@ class SandboxedKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart)
         if self._made_folder and not restart:
             shutil.rmtree(self._made_folder, ignore_errors=True)
+
+
+# Errors that mean the sandbox refused something: no permission, a read-only file system, no
+# more processes, no network. A missing file counts when its path is outside the sandbox's
+# own folders (the kernel looked for something of the grader's).
+DENIED_ERRNOS = ("[Errno 1]", "[Errno 11]", "[Errno 13]", "[Errno 30]", "[Errno 101]")
+DENIED_ERRNOS += ("[Errno 111]", "[Errno 99]", "[Errno -2]", "[Errno -3]")
+OWN_FOLDERS = (JOB, "/tmp", HOME)
+
+
+def denials(nb: Any) -> list[str]:
+    """What the sandbox refused a notebook's code, from its cells' error outputs: one
+    message per cell (``cell N: Error: text``)."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") != "error":
+                continue
+            text = f"{output.get('ename')}: {output.get('evalue', '')}"
+            missing = output.get("ename") == "FileNotFoundError"
+            paths = re.findall(r"'(/[^']*)'", text) if missing else []
+            outside = [p for p in paths if not any(inside(p, own) for own in OWN_FOLDERS)]
+            if outside or any(code in text for code in DENIED_ERRNOS):
+                found.append(f"cell {index}: {text[:300]}")
+                break
+    return found
+
+
+def inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or below it."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
