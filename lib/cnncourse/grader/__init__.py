@@ -1,1 +1,1 @@
-"""The class grader (see ``cnncourse.classgrade``); ``sandbox`` isolates the student's kernel."""
+"""The grader: a whole class or one submission, graded with nbgrader and guarded."""

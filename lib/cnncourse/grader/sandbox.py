@@ -80,8 +80,9 @@ ENV_PREFIXES = (
 )
 
 
-class SandboxUnavailable(RuntimeError):
-    """Isolation was required but this machine cannot provide it."""
+class SandboxUnavailable(ValueError):
+    """Isolation was required but this machine cannot provide it (a ValueError: the option
+    ``--isolation required`` cannot be honoured here)."""
 
 
 def default_max_processes() -> int:
@@ -407,3 +408,23 @@ def denials(nb: Any) -> list[str]:
 def inside(path: str, folder: str) -> bool:
     """Whether ``path`` is ``folder`` or below it."""
     return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def make_kernel_manager(executor: Any, isolation: str) -> tuple[None, str]:
+    """The grader's seam (:func:`cnncourse.grader.execute.make_kernel_manager`): have
+    ``executor`` (nbclient/nbgrader's ``Execute``) start its kernel in the sandbox when
+    ``isolation`` asks for it and the machine can. Returns ``(None, isolation used)``: nbclient
+    makes the kernel manager itself, of the class set here, with the right kernel name.
+
+    The sandbox's folders go next to the kernel's working folder (``kernel_cwd``), so that the
+    job's temporary folder holds (and removes) them.
+    """
+    used, note = resolve(isolation)
+    if note:
+        executor.log.warning("%s", note)
+    if used == BUBBLEWRAP:
+        executor.kernel_manager_class = SandboxedKernelManager
+        cwd = getattr(executor, "kernel_cwd", "")
+        folder = os.path.join(os.path.dirname(os.path.abspath(cwd)), "sandbox") if cwd else ""
+        executor.config.SandboxedKernelManager.sandbox_folder = folder
+    return None, used
