@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -24,7 +26,7 @@ from cnncourse import grading
 from cnncourse.grader import sandbox
 from cnncourse.grader.batch import grade_class
 
-from conftest import ROOT, inject
+from conftest import ROOT, inject, make_course
 
 pytestmark = pytest.mark.xdist_group("attacks")
 
@@ -113,54 +115,74 @@ class Listener:
         self.server.close()
 
 
+def write_submissions(folder: Path, names: list[str], rewrites: dict[str, str]) -> None:
+    """``folder/<name>/03-conv2d/03-conv2d.ipynb`` for each attack named (``control``: the
+    master's answers), with the attack's ``NAME = ...`` lines set from ``rewrites``."""
+    for name in names:
+        code = None
+        if name != "control":
+            code = ATTACKS[name].read_text()
+            for variable, value in rewrites.items():
+                code = re.sub(rf"^{variable} = .*$", f"{variable} = {value}", code, flags=re.M)
+        target = folder / name / LESSON / f"{LESSON}.ipynb"
+        target.parent.mkdir(parents=True)
+        nbformat.write(submission(code), str(target))
+
+
+def planted(marker: str) -> list[Path]:
+    """Files named ``marker`` that write_outside left where the grader would find them
+    (removed once found)."""
+    places = (Path("/tmp"), Path("/"), Path(sys.prefix), Path(sys.prefix) / "lib")
+    found = [place / marker for place in places if (place / marker).exists()]
+    found += list(Path.home().glob(f".ipython/*/startup/{marker}"))
+    for path in found:
+        path.unlink()
+    return found
+
+
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    """Grade every attack and the control in one classgrade batch (two jobs at a time)."""
-    base = tmp_path_factory.mktemp("attacks")
-    marker = f"cnncourse-attack-{os.getpid()}"
-    other = Path("/tmp") / f"cnncourse-job-other-{os.getpid()}" / "kernel" / f"{LESSON}.ipynb"
-    other.parent.mkdir(parents=True, exist_ok=True)
-    secret = "the other student's secret answer 1234"
-    other.write_text(secret)
+def victim():
+    """Another student's job folder in /tmp, with a secret in it."""
+    folder = Path("/tmp") / f"cnncourse-job-other-{os.getpid()}"
+    notebook = folder / "kernel" / f"{LESSON}.ipynb"
+    notebook.parent.mkdir(parents=True, exist_ok=True)
+    notebook.write_text("the other student's secret answer 1234")
+    yield notebook
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def grade(tmp_path_factory, victim, names: list[str], isolation: str) -> dict:
+    """Grade the named submissions in ONE classgrade batch (two jobs at a time); what came out
+    and what leaked (connections to the grading machine, files planted outside)."""
+    base = tmp_path_factory.mktemp(f"attacks-{isolation}")
+    marker = f"cnncourse-attack-{os.getpid()}-{isolation}"
     listener = Listener()
     rewrites = {
         "PORT": str(listener.port),
         "MARKER": repr(marker),
         "MASTER": repr(str(MASTER)),
-        "OTHER_JOB": repr(str(other)),
+        "OTHER_JOB": repr(str(victim)),
     }
-    submissions = base / "submitted"
-    for name, path in {**ATTACKS, "control": None}.items():
-        code = None
-        if path is not None:
-            code = path.read_text()
-            for variable, value in rewrites.items():
-                code = re.sub(rf"^{variable} = .*$", f"{variable} = {value}", code, flags=re.M)
-        target = submissions / name / LESSON / f"{LESSON}.ipynb"
-        target.parent.mkdir(parents=True)
-        nbformat.write(submission(code), str(target))
+    write_submissions(base / "submitted", names, rewrites)
     try:
         results = grade_class(
-            submissions, base / "out", ROOT, [LESSON], jobs=2, timeout=TIMEOUT,
-            memory_mb=4000, progress=False, isolation="required",
+            base / "submitted", base / "out", ROOT, [LESSON], jobs=2, timeout=TIMEOUT,
+            memory_mb=4000, progress=False, isolation=isolation,
         )  # fmt: skip
     finally:
         listener.close()
-        other.write_text("")
-    written = [
-        place / marker
-        for place in (Path("/tmp"), Path("/"), Path(sys.prefix), Path(sys.prefix) / "lib")
-        if (place / marker).exists()
-    ]
-    written += list(Path.home().glob(f".ipython/*/startup/{marker}"))
-    for path in written:
-        path.unlink()
     return {
         "rows": {r.student: r for r in results},
         "connections": listener.connections,
-        "written": written,
-        "secret": secret,
+        "written": planted(marker),
+        "secret": victim.read_text(),
     }
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory, victim):
+    """Every attack and the control, graded with isolation required."""
+    return grade(tmp_path_factory, victim, [*ATTACKS, "control"], "required")
 
 
 def feedback(row) -> str:
@@ -221,3 +243,86 @@ def test_fork_bomb_is_contained_and_the_rest_is_graded(batch):
     assert row.total == 0
     assert "blocked" in row.flags or row.status != "ok", row.messages
     assert batch["rows"]["control"].total == 14  # the batch went on
+
+
+# Without isolation: only the attacks that are safe to let loose on a shared machine (as root,
+# nothing would stop the fork bomb, and write_outside would plant files in the venv).
+SAFE_WITHOUT_ISOLATION = ["master_by_path", "gradebook", "other_jobs", "network"]
+
+
+@pytest.fixture(scope="module")
+def unisolated(tmp_path_factory, victim):
+    """The read and network attacks graded by classgrade with ``--isolation none``."""
+    return grade(tmp_path_factory, victim, SAFE_WITHOUT_ISOLATION, "none")
+
+
+def test_without_isolation_the_master_is_read_and_scores_full_marks(unisolated):
+    row = unisolated["rows"]["master_by_path"]
+    assert row.isolation == "none"
+    assert row.total == row.max == 14  # the hole isolation closes
+
+
+def test_without_isolation_the_gradebook_and_other_jobs_are_read(unisolated, batch):
+    assert "test cells from the gradebook" in feedback(unisolated["rows"]["gradebook"])
+    assert "test cells from the gradebook" not in feedback(batch["rows"]["gradebook"])
+    assert unisolated["secret"] in feedback(unisolated["rows"]["other_jobs"])
+
+
+def test_without_isolation_the_grading_machine_is_reached(unisolated):
+    assert unisolated["connections"] >= 1
+
+
+# Plain `nbgrader autograde` with this repository's nbgrader_config.py (GuardedExecute, with
+# isolation "auto"): the attacks that reach outside the kernel, and one the guard misses.
+PLAIN = ["master_by_path", "gradebook", "other_jobs", "network", "fork_bomb", "write_outside"]
+PLAIN += ["caller_frame", "control"]
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory, victim):
+    """The PLAIN submissions autograded by one ``nbgrader autograde`` in a course made from
+    this repository (its masters and nbgrader_config.py)."""
+    base = tmp_path_factory.mktemp("plain")
+    course = make_course(base / "course", [LESSON])
+    marker = f"cnncourse-attack-{os.getpid()}-plain"
+    listener = Listener()
+    rewrites = {
+        "PORT": str(listener.port),
+        "MARKER": repr(marker),
+        "MASTER": repr(str(course / "solutions" / LESSON / f"{LESSON}.ipynb")),
+        "OTHER_JOB": repr(str(victim)),
+    }
+    write_submissions(course / "submitted", PLAIN, rewrites)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "nbgrader", "autograde", LESSON, f"--Execute.timeout={TIMEOUT}"],
+            cwd=course, capture_output=True, text=True, timeout=1800,
+        )  # fmt: skip
+    finally:
+        listener.close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    scores = grading.scores(course, LESSON)
+    return {
+        "totals": {student: sum(points.values()) for student, points in scores.items()},
+        "connections": listener.connections,
+        "written": planted(marker),
+    }
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(reason=NOT_STOPPED_YET[name], strict=True))
+        if name in NOT_STOPPED_YET
+        else name
+        for name in PLAIN[:-1]
+    ],
+)
+def test_plain_nbgrader_with_the_course_config_stops_it_too(plain, attack):
+    assert plain["totals"][attack] == 0
+
+
+def test_plain_nbgrader_with_the_course_config_grades_correct_work_and_leaks_nothing(plain):
+    assert plain["totals"]["control"] == 14
+    assert plain["connections"] == 0
+    assert plain["written"] == []

