@@ -20,7 +20,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from cnncourse.grader import sandbox
+from cnncourse.grader import bwrap, sandbox
+from cnncourse.grader.denials import denials
 
 from conftest import ROOT
 
@@ -105,7 +106,7 @@ def test_sandboxed_kernel_runs_code(probed):
 
 
 def test_kernel_works_in_the_submission_folder(probed):
-    assert probed["probe"]["cwd"] == sandbox.JOB
+    assert probed["probe"]["cwd"] == bwrap.JOB
     assert probed["probe"]["cwd_files"] == ["03-conv2d.ipynb"]
 
 
@@ -210,3 +211,66 @@ def test_fork_bomb_is_contained_and_the_grader_survives(tmp_path):
     assert limit / 2 < peak[0] <= limit
     time.sleep(1)
     assert sandbox_processes() == 0  # nothing outlives the kernel
+
+
+# The pure parts: no kernel needed.
+
+
+def test_resolve_names_the_modes_and_refuses_an_unknown_one():
+    assert sandbox.resolve("none") == ("none", "")
+    with pytest.raises(ValueError, match="unknown isolation 'chroot'; use one of auto, required"):
+        sandbox.resolve("chroot")
+
+
+def test_resolve_without_bubblewrap(monkeypatch):
+    monkeypatch.setattr(sandbox, "problem", lambda: "bubblewrap is not installed")
+    used, note = sandbox.resolve("auto")
+    assert used == "none" and "no OS isolation: bubblewrap is not installed" in note
+    with pytest.raises(sandbox.SandboxUnavailable, match="pass --isolation none to grade"):
+        sandbox.resolve("required")
+
+
+def test_kernel_environment_keeps_the_course_s_variables_only():
+    env = bwrap.kernel_env(
+        {"CNN_COURSE_MODE": "fast", "TF_CPP_MIN_LOG_LEVEL": "3", "AWS_SECRET": "x",
+         "TF_CLI_CONFIG_FILE": "/root/.terraformrc", "HOME": "/root"}
+    )  # fmt: skip
+    assert env["CNN_COURSE_MODE"] == "fast" and env["TF_CPP_MIN_LOG_LEVEL"] == "3"
+    assert "AWS_SECRET" not in env and "TF_CLI_CONFIG_FILE" not in env
+    assert env["HOME"] == bwrap.HOME
+
+
+def test_command_makes_parent_folders_readable_and_drops_root(tmp_path):
+    layout = bwrap.Layout(job=tmp_path, ipc=tmp_path, home=tmp_path, uid=sandbox.UID_BASE + 1)
+    argv = bwrap.command(layout, ["python", "-m", "ipykernel_launcher"], {})
+    assert argv[-3:] == ["python", "-m", "ipykernel_launcher"]
+    assert f"--reuid={sandbox.UID_BASE + 1}" in argv and "--no-new-privs" in argv
+    assert "--unshare-net" in argv and "--clearenv" in argv
+    assert bwrap.ancestors(["/a/b/c", "/a/d"]) == ["/a", "/a/b"]
+
+
+def test_every_kernel_gets_a_uid_of_its_own():
+    # A kernel's left-over processes never count against the next one's process limit.
+    first, second = sandbox.sandbox_uid(), sandbox.sandbox_uid()
+    assert first != second and min(first, second) >= sandbox.UID_BASE
+
+
+def error_cell(ename: str, evalue: str):
+    output = nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[])
+    return nbformat.v4.new_code_cell("", outputs=[output])
+
+
+def test_denials_name_what_the_sandbox_refused_and_nothing_else():
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            error_cell("NotImplementedError", ""),
+            error_cell("FileNotFoundError", "[Errno 2] No such file: 'data.csv'"),
+            error_cell("FileNotFoundError", "[Errno 2] No such file: '/job/data.csv'"),
+            error_cell("FileNotFoundError", "[Errno 2] No such file: '/srv/course/solutions/x'"),
+            error_cell("FileNotFoundError", "[Errno 2] No such file: '/tmp/cnncourse-job-1/k'"),
+            error_cell("ConnectionRefusedError", "[Errno 111] Connection refused"),
+            error_cell("OSError", "[Errno 30] Read-only file system: '/usr/x'"),
+            error_cell("BlockingIOError", "[Errno 11] Resource temporarily unavailable"),
+        ]
+    )
+    assert [m.split(":")[0] for m in denials(nb)] == [f"cell {i}" for i in range(3, 8)]

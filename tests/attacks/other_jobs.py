@@ -15,5 +15,6 @@ found = [
     for path in glob.glob(os.path.join(job, "**", "*.ipynb"), recursive=True)
     if not path.startswith(os.getcwd())
 ]
-with open(found[0] if found else OTHER_JOB) as handle:  # FileNotFoundError when hidden
-    print(handle.read()[:2000])
+for path in [OTHER_JOB, *found][:20]:
+    with open(path) as handle:  # FileNotFoundError when the other job cannot be seen
+        print(path, handle.read()[:300])

@@ -246,9 +246,9 @@ def grade_submission(
             executed = grading.read(course / "autograded" / STUDENT_ID / lesson / target.name)
             status, flags, messages = outcome(executed)
             if result.isolation == "bubblewrap":
-                from cnncourse.grader import sandbox
+                from cnncourse.grader.denials import denials
 
-                refused = sandbox.denials(executed)
+                refused = denials(executed)
                 if refused:
                     result.flag(Flag.BLOCKED, "the sandbox refused: " + "; ".join(refused[:3]))
             result.status = status

@@ -13,8 +13,10 @@ student's code, is sandboxed. Inside, the kernel sees:
 Nothing else of the machine: not the instructor's repository, not the job's gradebook (which
 holds the hidden tests), not other jobs. It runs in its own PID, IPC, UTS and network
 namespaces, with ``no_new_privs``, under a process limit; when the grader runs as root, the
-kernel runs as an unprivileged uid of its own (``UID_BASE`` + the job's pid), because
-``RLIMIT_NPROC`` does not apply to uid 0 and the uid keeps jobs apart.
+kernel runs as an unprivileged uid of its own (one per kernel, from ``UID_BASE``), because
+``RLIMIT_NPROC`` does not apply to uid 0, and a uid of its own keeps kernels apart (and lets the
+grader end everything a kernel left running). The command line itself is
+:mod:`cnncourse.grader.bwrap`.
 
 Use: :func:`resolve` turns ``--isolation auto|required|none`` into what will be used, and
 :class:`SandboxedKernelManager` is the kernel manager to give nbclient/nbgrader's ``Execute``
@@ -23,71 +25,41 @@ Use: :func:`resolve` turns ``--isolation auto|required|none`` into what will be 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import itertools
 import json
 import os
-import re
 import shutil
+import signal
 import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Int, Unicode
 
+from cnncourse.grader.bwrap import (
+    DEFAULT_TMP_MB,
+    HOME,
+    IPC,
+    Layout,
+    command,
+    default_max_processes,
+    namespace_args,
+)
+
 ISOLATION_MODES = ("auto", "required", "none")
 BUBBLEWRAP = "bubblewrap"  # the name recorded in results when the sandbox is used
 NONE = "none"
-UID_BASE = 200_000_000  # sandbox uids: UID_BASE + the grading process's pid (unique per job)
-JOB, IPC, HOME = "/job", "/ipc", "/home/student"
-DEFAULT_TMP_MB = 512
-# Files of /etc that ordinary programs read (the dynamic linker's cache, fonts, time zone).
-ETC_FILES = (
-    "/etc/ld.so.cache",
-    "/etc/ld.so.conf",
-    "/etc/ld.so.conf.d",
-    "/etc/localtime",
-    "/etc/fonts",
-    "/etc/alternatives",
-    "/etc/mime.types",
-    "/etc/nsswitch.conf",
-)
-# Environment variables the kernel keeps (by prefix); every other one is dropped.
-ENV_PREFIXES = (
-    "CNN_COURSE_",
-    "NBGRADER_",
-    "TF_CPP_",
-    "TF_ENABLE_",
-    "TF_NUM_",
-    "TF_FORCE_GPU",
-    "TF_GPU_",
-    "KERAS_BACKEND",
-    "OMP_",
-    "MKL_",
-    "OPENBLAS_",
-    "MPLBACKEND",
-    "JPY_",
-    "PYDEVD_",
-    "LANG",
-    "LC_",
-    "TZ",
-    "ABSL_",
-    "GRPC_",
-)
+UID_BASE = 200_000_000  # sandbox uids: UID_BASE + 64 * the grader's pid + its kernel count
 
 
 class SandboxUnavailable(ValueError):
     """Isolation was required but this machine cannot provide it (a ValueError: the option
     ``--isolation required`` cannot be honoured here)."""
-
-
-def default_max_processes() -> int:
-    """Processes and threads the kernel may have (TensorFlow starts about two per core)."""
-    return max(256, 16 * (os.cpu_count() or 1))
 
 
 @functools.cache
@@ -145,121 +117,42 @@ def resolve(isolation: str) -> tuple[str, str]:
     )
 
 
-def namespace_args() -> list[str]:
-    """bubblewrap's namespace options: everything but the user namespace when run as root
-    (the kernel then drops to its own uid), everything when not."""
-    common = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
-    common += ["--unshare-cgroup-try", "--die-with-parent", "--new-session"]
-    return common if os.geteuid() == 0 else ["--unshare-user", "--disable-userns", *common]
-
-
-@dataclass(frozen=True)
-class Layout:
-    """What one sandboxed kernel sees, and its limits. Paths are outside paths."""
-
-    job: Path  # the kernel's working folder, mounted read-write at /job
-    ipc: Path  # sockets and the kernel's connection file, read-write at /ipc
-    home: Path  # its home, read-write at /home/student
-    uid: int | None  # the uid it runs as (None: the grader's own, in a user namespace)
-    max_processes: int = field(default_factory=default_max_processes)
-    memory_mb: int = 0  # data memory of each process (0: what the grader's process has)
-    tmp_mb: int = DEFAULT_TMP_MB
-    readonly: tuple[tuple[str, str], ...] = ()  # extra (outside, inside) read-only binds
-
-
-def python_binds() -> list[list[str]]:
-    """bubblewrap options that give the kernel this Python environment, read-only, at the
-    same paths: the venv (and a link where it is reached through one), the base interpreter
-    and the ``cnncourse`` package (alone, not the repository around it)."""
-    import cnncourse
-
-    args: list[list[str]] = []
-    seen: set[str] = set()
-    for prefix in dict.fromkeys([sys.prefix, sys.base_prefix, sys.exec_prefix]):
-        real = os.path.realpath(prefix)
-        if real not in seen:
-            seen.add(real)
-            args.append(["--ro-bind", real, real])
-        if os.path.abspath(prefix) != real:
-            args.append(["--symlink", real, os.path.abspath(prefix)])
-    package = os.path.realpath(os.path.dirname(cnncourse.__file__))
-    args.append(["--ro-bind", package, package])
-    return args
-
-
-def system_binds() -> list[list[str]]:
-    """bubblewrap options for /usr, the merged-/usr links and the few /etc files needed."""
-    args = [["--ro-bind", "/usr", "/usr"]]
-    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
-        if os.path.islink(top):
-            args.append(["--symlink", os.readlink(top), top])
-        elif os.path.isdir(top):
-            args.append(["--ro-bind", top, top])
-    args += [["--ro-bind", path, path] for path in ETC_FILES if os.path.exists(path)]
-    return args
-
-
-def kernel_env(environ: Mapping[str, str]) -> dict[str, str]:
-    """The kernel's environment: the course's and numeric libraries' variables from
-    ``environ``, and paths that exist inside the sandbox."""
-    import cnncourse
-
-    env = {k: v for k, v in environ.items() if k.startswith(ENV_PREFIXES)}
-    venv_bin = os.path.join(os.path.abspath(sys.prefix), "bin")
-    env.update(
-        PATH=f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
-        HOME=HOME,
-        TMPDIR="/tmp",
-        USER="student",
-        LOGNAME="student",
-        PYTHONPATH=os.path.dirname(os.path.realpath(os.path.dirname(cnncourse.__file__))),
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    return env
-
-
-def command(layout: Layout, kernel: list[str], environ: Mapping[str, str]) -> list[str]:
-    """The full command that runs ``kernel`` (an argv using inside paths) in the sandbox."""
-    args = [shutil.which("bwrap") or "bwrap", *namespace_args(), "--clearenv"]
-    for key, value in sorted(kernel_env(environ).items()):
-        args += ["--setenv", key, value]
-    size = str(layout.tmp_mb * 2**20)
-    mounts = system_binds() + python_binds()
-    mounts += [["--ro-bind", outside, inside] for outside, inside in layout.readonly]
-    mounts += [["--bind", str(layout.job), JOB], ["--bind", str(layout.ipc), IPC]]
-    for folder in ancestors([group[-1] for group in mounts]):  # bwrap would make them 0700
-        args += ["--perms", "0755", "--dir", folder]
-    args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
-    args += ["--size", size, "--tmpfs", "/home", "--bind", str(layout.home), HOME]
-    for group in mounts:
-        args += group
-    args += ["--proc", "/proc", "--dev", "/dev"]  # shared memory: joblib, multiprocessing
-    args += ["--perms", "1777", "--size", size, "--tmpfs", "/dev/shm", "--chdir", JOB, "--"]
-    # Limits are set inside: in a user namespace of its own (grader not root), the process
-    # limit counts only the sandbox's processes; as root, those of the sandbox uid.
-    args += ["prlimit", f"--nproc={layout.max_processes}"]
-    if layout.memory_mb > 0:
-        args.append(f"--data={layout.memory_mb * 2**20}")
-    args.append("--")
-    if layout.uid is not None:  # the grader is root: drop to the sandbox uid
-        args += ["setpriv", f"--reuid={layout.uid}", f"--regid={layout.uid}", "--clear-groups"]
-        args += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
-    return args + kernel
-
-
-def ancestors(paths: list[str]) -> list[str]:
-    """The folders above ``paths`` (not ``/``), each once, parents first."""
-    found: dict[str, None] = {}
-    for path in paths:
-        parts = Path(path).parts[1:-1]
-        for depth in range(1, len(parts) + 1):
-            found["/" + "/".join(parts[:depth])] = None
-    return sorted(found, key=lambda folder: folder.count("/"))
-
-
 def sandbox_uid() -> int | None:
-    """The uid for this process's kernels: its own when the grader runs as root, else None."""
-    return UID_BASE + os.getpid() if os.geteuid() == 0 else None
+    """A uid for the next kernel, its own, when the grader runs as root (else None): another
+    kernel's left-over processes then never count against its process limit."""
+    if os.geteuid() != 0:
+        return None
+    return UID_BASE + (os.getpid() % 2**22) * 64 + next(_KERNELS) % 64
+
+
+_KERNELS = itertools.count()
+
+
+def end_processes(uid: int, rounds: int = 5) -> int:
+    """SIGKILL every process that runs as ``uid`` (a sandbox's); how many were found."""
+    found = 0
+    for _ in range(rounds):
+        pids = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc"))) if
+                process_uid(pid) == uid]  # fmt: skip
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        found += len(pids)
+        if not pids:
+            break
+    return found
+
+
+def process_uid(pid: int) -> int | None:
+    """The real uid of process ``pid`` (None when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("Uid:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def prepare(folder: Path, job: Path, uid: int | None) -> tuple[Path, Path]:
@@ -373,46 +266,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        """Remove the sockets, and the folder this manager made."""
+        """End whatever the kernel left running; remove the sockets and the folder this
+        manager made."""
+        if self._layout is not None and self._layout.uid is not None:
+            end_processes(self._layout.uid)
         await super()._async_cleanup_resources(restart)
         if self._made_folder and not restart:
             shutil.rmtree(self._made_folder, ignore_errors=True)
-
-
-# Errors that mean the sandbox refused something: no permission, a read-only file system, no
-# more processes, no network. A missing file counts when its path is outside the sandbox's
-# own folders (the kernel looked for something of the grader's).
-DENIED_ERRNOS = ("[Errno 1]", "[Errno 11]", "[Errno 13]", "[Errno 30]", "[Errno 101]")
-DENIED_ERRNOS += ("[Errno 111]", "[Errno 99]", "[Errno -2]", "[Errno -3]")
-OWN_FOLDERS = (JOB, "/tmp", HOME)
-GRADER_FOLDERS = "cnncourse-job-"  # a job's temporary folder (the grader's, never the kernel's)
-
-
-def denials(nb: Any) -> list[str]:
-    """What the sandbox refused a notebook's code, from its cells' error outputs: one
-    message per cell (``cell N: Error: text``)."""
-    found = []
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if output.get("output_type") != "error":
-                continue
-            text = f"{output.get('ename')}: {output.get('evalue', '')}"
-            missing = output.get("ename") == "FileNotFoundError"
-            paths = re.findall(r"'(/[^']*)'", text) if missing else []
-            outside = [
-                p
-                for p in paths
-                if GRADER_FOLDERS in p or not any(inside(p, own) for own in OWN_FOLDERS)
-            ]
-            if outside or any(code in text for code in DENIED_ERRNOS):
-                found.append(f"cell {index}: {text[:300]}")
-                break
-    return found
-
-
-def inside(path: str, folder: str) -> bool:
-    """Whether ``path`` is ``folder`` or below it."""
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def make_kernel_manager(executor: Any, isolation: str) -> tuple[None, str]:
