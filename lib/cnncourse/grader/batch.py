@@ -32,7 +32,8 @@ def grade_class(
     input row.
 
     Raises:
-        ValueError: for a lesson the course does not have.
+        ValueError: for a lesson the course does not have, or isolation ``required`` on a
+            machine that cannot sandbox (``sandbox.SandboxUnavailable``).
     """
     course, output = Path(course), Path(output)
     known = grading.lessons(course)
@@ -42,6 +43,10 @@ def grade_class(
             f"unknown lesson(s) {', '.join(unknown)}; the course at {course} has "
             f"{', '.join(known)}. Pass --lessons with those names (or --course ROOT)."
         )
+    if isolation != "none":  # required but impossible: say so before grading anything
+        from cnncourse.grader import sandbox
+
+        sandbox.resolve(isolation)
     config = course / "nbgrader_config.py"
     cell_timeout = timeout or int(course_config(config).Execute.get("timeout", 180))
     job_timeout = job_timeout or 10 * cell_timeout + 120

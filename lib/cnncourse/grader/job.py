@@ -245,6 +245,12 @@ def grade_submission(
                     result.messages += [f"guard: {p}" for p in run["guard"][:10]]
             executed = grading.read(course / "autograded" / STUDENT_ID / lesson / target.name)
             status, flags, messages = outcome(executed)
+            if result.isolation == "bubblewrap":
+                from cnncourse.grader.denials import denials
+
+                refused = denials(executed)
+                if refused:
+                    result.flag(Flag.BLOCKED, "the sandbox refused: " + "; ".join(refused[:3]))
             result.status = status
             for flag in flags:
                 result.flag(flag)

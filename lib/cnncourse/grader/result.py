@@ -35,6 +35,7 @@ class Flag(StrEnum):
     WRONG_KERNEL = "wrong_kernel"  # the notebook asked for another kernel
     HUGE_OUTPUT = "huge_output"  # a huge file, or output cut while graded
     SYS_EXIT = "sys_exit"  # the code called sys.exit
+    BLOCKED = "blocked"  # the OS sandbox refused it something (a file, the network, processes)
 
 
 @dataclass

@@ -1,0 +1,81 @@
+"""Probes run inside a sandboxed kernel by tests/test_sandbox.py (its source is sent as a cell).
+
+``probe(paths, port)`` tries what a hostile submission would and returns what happened as a
+JSON-able dict; the tests assert on it. Nothing here may raise.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+
+def can_read(path: str) -> bool:
+    """Whether ``path`` (a file, or a folder to list) can be read."""
+    try:
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            with open(path, "rb") as handle:
+                handle.read(1)
+        return True
+    except OSError:
+        return False
+
+
+def listing(path: str) -> list[str] | None:
+    """The names in folder ``path`` (None when it cannot be listed)."""
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return None
+
+
+def can_write(folder: str) -> bool:
+    """Whether a new file can be created in ``folder``."""
+    try:
+        with open(os.path.join(folder, "written-by-the-sandbox"), "w") as handle:
+            handle.write("x")
+        return True
+    except OSError:
+        return False
+
+
+def can_connect(port: int) -> bool:
+    """Whether a TCP connection to 127.0.0.1:port succeeds."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def probe(paths: dict[str, str], port: int) -> dict[str, object]:
+    """Everything the tests check, in one kernel run."""
+    import cnncourse  # noqa: F401 -- the package the kernel can import
+
+    return {
+        "uid": os.getuid(),
+        "euid": os.geteuid(),
+        "cwd": os.getcwd(),
+        "cwd_files": sorted(os.listdir(".")),
+        "tmp_files": sorted(os.listdir("/tmp")),
+        "read": {name: can_read(path) for name, path in paths.items()},
+        "listing": {name: listing(path) for name, path in paths.items()},
+        "write": {
+            name: can_write(folder)
+            for name, folder in {
+                "job": ".",
+                "tmp": "/tmp",
+                "shm": "/dev/shm",
+                "root": "/",
+                "venv": sys.prefix,
+                "python": os.path.dirname(os.__file__),
+                "cnncourse": os.path.dirname(sys.modules["cnncourse"].__file__),
+                "usr": "/usr/lib",
+            }.items()
+        },
+        "connect": can_connect(port),
+        "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+    }
