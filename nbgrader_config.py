@@ -36,5 +36,19 @@ c.IgnorePattern.pattern = (
     r"|oneDNN custom operations are on)"
 )
 
+# The grader's guard (cnncourse.grader.execute.GuardedExecute, see docs/grader.md) in place of
+# nbgrader's Execute: before and after each graded test cell it restores what student code can
+# bend (IPython's transformers and hooks, builtins, NumPy, cnncourse.checks) and zeroes the cell
+# when something was changed. Named by import path: reading this file needs no nbgrader.
+c.Autograde.autograde_preprocessors = [
+    "cnncourse.grader.execute.GuardedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

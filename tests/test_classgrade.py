@@ -1,24 +1,27 @@
 """Grading a whole class: bad and hostile submissions each get a status and no unearned points.
 
 One batch of small synthetic submissions of lesson 00 (the cheapest lesson) is graded once by
-real nbgrader through ``cnncourse.classgrade``; each test below reads its row. Most submissions
-drop lesson 00's TensorFlow cells and leave exercise 3 blank, so that a job takes seconds:
-exercises 1 and 2 (5 of the 7 points) carry the attacks.
+real nbgrader through ``cnncourse.grader`` (what ``python -m cnncourse.classgrade`` runs); the
+tests below only read it (its inputs and outputs are never changed: a test that grades again
+copies them into its own folder). Most submissions drop lesson 00's TensorFlow cells and leave
+exercise 3 blank, so that a job takes seconds: exercises 1 and 2 (5 of the 7 points) carry the
+attacks.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
+import shutil
 import textwrap
-import time
 
 import nbformat
 import pytest
 
 from cnncourse import classgrade, grading
+from cnncourse.grader import batch as grader_batch
+from cnncourse.grader import discover, report, runner
+from cnncourse.grader.result import Status
 
 from conftest import ROOT
 
@@ -171,9 +174,16 @@ def submissions() -> dict[str, object]:
     return subs
 
 
+def grade(inbox, output):
+    """Grade the folder ``inbox`` into ``output`` as the batch fixture does."""
+    return grader_batch.grade_class(
+        inbox, output, ROOT, jobs=2, timeout=TIMEOUT, memory_mb=MEMORY_MB, progress=False
+    )
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    """Grade the synthetic class once, in every input layout, with two jobs."""
+    """Grade the synthetic class once, in every input layout, with two jobs (read only)."""
     base = tmp_path_factory.mktemp("class")
     inbox = base / "inbox"
     for index, (student, content) in enumerate(submissions().items()):
@@ -188,13 +198,9 @@ def batch(tmp_path_factory):
     write(inbox / "renamed" / LESSON / f"{LESSON} (1).ipynb", nbformat.v4.new_notebook())
     write(inbox / "notes.txt", "not a notebook")
     output = base / "out"
-    start = time.monotonic()
-    results = classgrade.grade_class(
-        inbox, output, ROOT, jobs=2, timeout=TIMEOUT, memory_mb=MEMORY_MB, progress=False
-    )
-    seconds = time.monotonic() - start
-    rows = {(r["student"], r["lesson"]): r for r in results}
-    return dict(inbox=inbox, output=output, results=results, rows=rows, seconds=seconds)
+    results = tuple(grade(inbox, output))
+    rows = {(r.student, r.lesson): r for r in results}
+    return dict(inbox=inbox, output=output, results=results, rows=rows)
 
 
 def row(batch, student):
@@ -202,7 +208,7 @@ def row(batch, student):
 
 
 def points(batch, student):
-    return {t: e["points"] for t, e in row(batch, student)["tests"].items()}
+    return {t: score.points for t, score in row(batch, student).tests.items()}
 
 
 # ---- outputs -------------------------------------------------------------------------------
@@ -214,11 +220,11 @@ def test_every_input_gets_a_row_in_grades_csv(batch):
     students = {r["student"] for r in table}
     assert students >= set(submissions()) | {"renamed"}
     assert len(table) == len(submissions()) + 2  # renamed (missing) and notes.txt
-    assert {"test_valid_output_size", "test_output_size", "test_same_padding", "total"} <= set(
-        table[0]
-    )
+    columns = {"test_valid_output_size", "test_output_size", "test_same_padding", "auto_points"}
+    assert columns <= set(table[0])
     good = next(r for r in table if r["student"] == "good")
-    assert (good["status"], float(good["total"]), float(good["max"])) == ("ok", 7.0, 7.0)
+    assert (good["status"], float(good["auto_points"]), float(good["auto_max"])) == ("ok", 7, 7)
+    assert (good["needs_manual_grading"], float(good["manual_max"])) == ("no", 0)
 
 
 def test_feedback_report_and_histogram_are_written(batch):
@@ -233,7 +239,7 @@ def test_feedback_report_and_histogram_are_written(batch):
 
 
 def test_pass_rates_name_the_exercise_the_class_struggled_with(batch):
-    rates = classgrade.pass_rates(batch["results"])[LESSON]
+    rates = report.pass_rates(list(batch["results"]))[LESSON]
     assert rates["test_same_padding"] < rates["test_valid_output_size"]
 
 
@@ -241,22 +247,22 @@ def test_pass_rates_name_the_exercise_the_class_struggled_with(batch):
 
 
 def test_ok_and_blank(batch):
-    assert row(batch, "good")["status"] == "ok" and not row(batch, "good")["flags"]
-    assert row(batch, "blank")["status"] == "ok" and row(batch, "blank")["total"] == 0
+    assert row(batch, "good").status == "ok" and not row(batch, "good").flags
+    assert row(batch, "blank").status == "ok" and row(batch, "blank").total == 0
 
 
 def test_infinite_loop_times_out_and_the_rest_is_graded(batch):
-    assert row(batch, "loop")["status"] == "timed_out"
+    assert row(batch, "loop").status == "timed_out"
     assert points(batch, "loop")["test_valid_output_size"] == 2
 
 
 def test_memory_bomb_is_stopped(batch):
-    assert row(batch, "bomb")["status"] in ("memory_exceeded", "crashed")
+    assert row(batch, "bomb").status in ("memory_exceeded", "crashed")
     assert points(batch, "bomb")["test_valid_output_size"] == 2
 
 
 def test_kernel_crash_keeps_the_points_before_it(batch):
-    assert row(batch, "crash")["status"] == "crashed"
+    assert row(batch, "crash").status == "crashed"
     assert points(batch, "crash") == {
         "test_valid_output_size": 2,
         "test_output_size": 0,
@@ -266,38 +272,38 @@ def test_kernel_crash_keeps_the_points_before_it(batch):
 
 def test_sys_exit_is_graded_and_flagged(batch):
     r = row(batch, "sysexit")
-    assert r["status"] == "ok" and "sys_exit" in r["flags"]
-    assert r["total"] == 5
+    assert r.status == "ok" and "sys_exit" in r.flags
+    assert r.total == 5
 
 
 @pytest.mark.parametrize("student", ["malformed", "empty"])
 def test_unreadable_files(batch, student):
     r = row(batch, student)
-    assert r["status"] == "unreadable" and r["total"] == 0 and r["messages"]
+    assert r.status == "unreadable" and r.total == 0 and r.messages
 
 
 def test_missing_and_renamed_notebook(batch):
     r = row(batch, "renamed")
-    assert r["status"] == "missing"
-    assert f"{LESSON} (1).ipynb" in r["messages"][0]
+    assert r.status == "missing"
+    assert f"{LESSON} (1).ipynb" in r.messages[0]
     unknown = batch["rows"]["", ""]
-    assert unknown["status"] == "unrecognized" and "notes.txt" in unknown["messages"][0]
+    assert unknown.status == "unrecognized" and "notes.txt" in unknown.messages[0]
 
 
 def test_deleted_and_edited_test_cells_are_restored_and_flagged(batch):
     r = row(batch, "tampered")
-    assert "tampered" in r["flags"]
+    assert "tampered" in r.flags
     assert points(batch, "tampered")["test_valid_output_size"] == 2  # the real test ran
     assert points(batch, "tampered")["test_output_size"] == 0  # restored, and it fails
-    assert any("deleted" in m for m in r["messages"])
+    assert any("deleted" in m for m in r.messages)
 
 
 def test_wrong_kernel_and_huge_output_are_graded_and_flagged(batch):
     r = row(batch, "odd")
-    assert r["status"] == "ok" and r["total"] == 5
-    assert {"wrong_kernel", "huge_output"} <= set(r["flags"])
-    assert any("MB (outputs cleared)" in m for m in r["messages"])  # stored output
-    assert any("was cut" in m for m in r["messages"])  # printed while graded
+    assert r.status == "ok" and r.total == 5
+    assert {"wrong_kernel", "huge_output"} <= set(r.flags)
+    assert any("MB (outputs cleared)" in m for m in r.messages)  # stored output
+    assert any("was cut" in m for m in r.messages)  # printed while graded
     html = (batch["output"] / "feedback" / "odd" / f"{LESSON}.html").read_text()
     assert len(html) < 2_000_000
 
@@ -307,45 +313,19 @@ def test_wrong_kernel_and_huge_output_are_graded_and_flagged(batch):
 
 @pytest.mark.parametrize("student", ["h_checks", "h_helpers", "h_numpy", "h_disk", "h_print"])
 def test_attacks_earn_nothing(batch, student):
-    assert row(batch, student)["total"] == 0, row(batch, student)
-    assert row(batch, student)["status"] != "error", row(batch, student)["messages"]
+    assert row(batch, student).total == 0, row(batch, student)
+    assert row(batch, student).status != "error", row(batch, student).messages
 
 
 def test_patching_during_a_test_earns_nothing_and_is_flagged(batch):
     r = row(batch, "h_midcell")
-    assert r["total"] == 0 and "tampered" in r["flags"]
+    assert r.total == 0 and "tampered" in r.flags
 
 
 def test_metadata_edits_earn_nothing_and_are_flagged(batch):
     r = row(batch, "h_meta")
-    assert (r["total"], r["max"]) == (0, 7) and "tampered" in r["flags"]
-    assert set(r["tests"]) == {"test_valid_output_size", "test_output_size", "test_same_padding"}
-
-
-def test_guard_restores_and_reports_patched_helpers():
-    code = classgrade.GUARD_SETUP + textwrap.dedent(
-        """
-        import builtins, sys
-        import numpy as np
-        from cnncourse import checks
-        guard = sys.modules["_cnncourse_guard"]
-        ns = {"np": np, "checks": checks}
-        assert guard.problems(ns) == [], guard.problems(ns)
-        np.isclose = lambda *a, **k: True
-        checks.check_equal = lambda *a, **k: None
-        checks._fail.__code__ = (lambda *a, **k: None).__code__
-        builtins.isinstance = lambda *a: True
-        ns["checks"] = object()
-        found = guard.problems(ns)
-        guard.restore(ns)
-        assert guard.problems(ns) == [], guard.problems(ns)
-        assert ns["checks"] is checks and isinstance(1, str) is False
-        print(len(found))
-        """
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert int(done.stdout) >= 5
+    assert (r.total, r.max) == (0, 7) and "tampered" in r.flags
+    assert set(r.tests) == {"test_valid_output_size", "test_output_size", "test_same_padding"}
 
 
 def test_checks_keep_their_own_numpy_functions(monkeypatch):
@@ -363,33 +343,26 @@ def test_checks_keep_their_own_numpy_functions(monkeypatch):
 
 
 def test_rerun_grades_only_changed_submissions(batch, tmp_path):
-    inbox, output = batch["inbox"], batch["output"]
-    changed = inbox / "blank" / f"{LESSON}.ipynb"
-    if not changed.exists():
-        changed = next(p for p in inbox.rglob("*.ipynb") if "blank" in str(p))
+    inbox, output = tmp_path / "inbox", tmp_path / "out"
+    shutil.copytree(batch["inbox"], inbox)
+    shutil.copytree(batch["output"], output)
+    changed = next(p for p in inbox.rglob("*.ipynb") if "blank" in str(p))
     write(changed, notebook(valid_output_size=WRONG_1))
-    again = classgrade.grade_class(
-        inbox, output, ROOT, jobs=2, timeout=TIMEOUT, memory_mb=MEMORY_MB, progress=False
-    )
-    before = {(r["student"], r["lesson"]): r for r in batch["results"]}
-    for r in again:
-        key = (r["student"], r["lesson"])
-        if r["student"] == "blank":
-            assert r["total"] == 3 and r["seconds"] != before[key]["seconds"]
-        elif r["status"] not in ("missing", "unrecognized", "unreadable"):
-            assert r["seconds"] == before[key]["seconds"], f"{key} was graded again"
+    again = grade(inbox, output)
+    graded = [r for r in again if r.status not in ("missing", "unrecognized", "unreadable")]
+    assert [r.student for r in graded if not r.cached] == ["blank"]
+    assert next(r for r in graded if r.student == "blank").total == 3
+    assert all(r.total == row(batch, r.student).total for r in graded if r.cached)
 
 
 def test_job_wall_clock_limit_kills_the_job(tmp_path):
     path = tmp_path / f"{LESSON}.ipynb"
     write(path, notebook(output_size="import time\ntime.sleep(600)"))
     row_ = dict(student="sleepy", lesson=LESSON, path=path)
-    start = time.monotonic()
-    result = classgrade.run_job(
-        MASTER, ROOT / "nbgrader_config.py", row_, tmp_path / "job", 300, 8, MEMORY_MB
+    result = runner.run_job(
+        MASTER, ROOT / "nbgrader_config.py", row_, tmp_path / "job", 300, 8, MEMORY_MB, "none"
     )
-    assert result["status"] == "timed_out" and "killed" in result["messages"][0]
-    assert time.monotonic() - start < 30
+    assert result.status == Status.TIMED_OUT and "killed" in result.messages[0]
 
 
 def test_discover_layouts(tmp_path):
@@ -398,19 +371,19 @@ def test_discover_layouts(tmp_path):
     write(tmp_path / "submitted" / "bo" / f"{LESSON}.ipynb", "{}")
     write(tmp_path / "submitted" / f"cy_{LESSON}.ipynb", "{}")
     write(tmp_path / "submitted" / "cy_99-unknown.ipynb", "{}")
-    rows = classgrade.discover(tmp_path, [LESSON, "01-intuition"], None)
+    rows = discover.discover(tmp_path, [LESSON, "01-intuition"], None)
     graded = {(r["student"], r["lesson"]) for r in rows if not r.get("status")}
     assert graded == {("ann", LESSON), ("bo", LESSON), ("cy", LESSON)}
     assert [r["status"] for r in rows if r.get("status")] == ["unrecognized"]
-    rows = classgrade.discover(tmp_path, [LESSON, "01-intuition"], ["01-intuition"])
+    rows = discover.discover(tmp_path, [LESSON, "01-intuition"], ["01-intuition"])
     assert {r["status"] for r in rows if r["lesson"] == "01-intuition"} == {"missing"}
 
 
 def test_cli_names_the_problem_and_the_fix(tmp_path, capsys):
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit, match="2"):
         classgrade.main([str(tmp_path / "nowhere"), str(tmp_path / "out")])
     assert "is not a folder" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit, match="2"):
         classgrade.main([str(tmp_path), str(tmp_path / "out"), "--lessons", "99-nope"])
     err = capsys.readouterr().err
     assert "unknown lesson(s) 99-nope" in err and LESSON in err

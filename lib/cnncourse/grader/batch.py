@@ -1,0 +1,97 @@
+"""Grading a whole class: discover the submissions, reuse cached results, run the other jobs
+in parallel, write the outputs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cnncourse import grading
+from cnncourse.grader import cache, report, runner
+from cnncourse.grader.discover import discover
+from cnncourse.grader.job import course_config
+from cnncourse.grader.result import Result, Status
+
+
+def grade_class(
+    submissions: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    course: str | os.PathLike[str],
+    lessons: list[str] | None = None,
+    jobs: int | None = None,
+    timeout: int | None = None,
+    job_timeout: float | None = None,
+    memory_mb: int = runner.DEFAULT_MEMORY_MB,
+    progress: bool = True,
+    isolation: str = "auto",
+) -> list[Result]:
+    """Grade every submission under ``submissions``; write the outputs into ``output``.
+
+    Cached results (``output/.cache``) are reused when the submission, master, config, limits
+    and grading code are unchanged; they come back with ``cached`` set. Returns one result per
+    input row.
+
+    Raises:
+        ValueError: for a lesson the course does not have.
+    """
+    course, output = Path(course), Path(output)
+    known = grading.lessons(course)
+    unknown = [lesson for lesson in lessons or [] if lesson not in known]
+    if unknown:
+        raise ValueError(
+            f"unknown lesson(s) {', '.join(unknown)}; the course at {course} has "
+            f"{', '.join(known)}. Pass --lessons with those names (or --course ROOT)."
+        )
+    config = course / "nbgrader_config.py"
+    cell_timeout = timeout or int(course_config(config).Execute.get("timeout", 180))
+    job_timeout = job_timeout or 10 * cell_timeout + 120
+    rows = discover(submissions, known, lessons)
+    folder = output / ".cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    options = f"timeout={cell_timeout};memory={memory_mb};isolation={isolation}"
+    config_bytes = config.read_bytes()
+    results: dict[int, Result] = {}
+    places: dict[int, Path] = {}
+    todo = []
+    for index, row in enumerate(rows):
+        if row.get("status"):
+            result = Result(row["student"], row["lesson"], str(row["path"]))
+            result.status = Status(row["status"])
+            result.messages.append(row["message"])
+            results[index] = result
+            continue
+        master = course / "solutions" / row["lesson"] / f"{row['lesson']}.ipynb"
+        who = f"{options};student={row['student']};lesson={row['lesson']}"  # one folder each
+        key = cache.cache_key(
+            Path(row["path"]).read_bytes(), master.read_bytes(), config_bytes, who
+        )
+        where = places[index] = folder / key
+        cached = cache.load(where)
+        if cached is not None:
+            cached.source = str(row["path"])
+            results[index] = cached
+        else:
+            todo.append((index, row, master, where))
+
+    def job(row: dict, master: Path, where: Path):  # noqa: ANN202 -- a closure for the pool
+        return lambda: runner.run_job(
+            master, config, row, where, cell_timeout, job_timeout, memory_mb, isolation
+        )
+
+    def failed(index: int, error: Exception) -> Result:
+        row = rows[index]
+        result = Result(row["student"], row["lesson"], str(row["path"]))
+        result.messages.append(f"{type(error).__name__}: {error}")
+        return result
+
+    tasks = [(index, job(row, master, where)) for index, row, master, where in todo]
+    workers = jobs or os.cpu_count() or 1
+    for index, result in runner.run_all(tasks, workers, failed, progress):
+        cache.store(places[index], result)  # a rerun resumes here
+        results[index] = result
+    for index, where in places.items():
+        if results[index].feedback:
+            results[index].feedback_file = str(where / results[index].feedback)
+    ordered = [results[i] for i in range(len(rows))]
+    report.write_outputs(ordered, output, course)
+    return ordered

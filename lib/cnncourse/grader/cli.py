@@ -1,0 +1,154 @@
+"""The command line: ``python -m cnncourse.classgrade`` (grade a class, ``job``, ``validate``).
+
+Instructors::
+
+    python -m cnncourse.classgrade SUBMISSIONS_DIR OUTPUT_DIR [--lessons 00-getting-started ...]
+        [--jobs N] [--timeout S] [--job-timeout S] [--memory-mb M] [--course ROOT]
+        [--isolation auto|required|none]
+
+One submission (what the batch runs, one process each)::
+
+    python -m cnncourse.classgrade job --master M --config C --submission S --student NAME
+        --lesson L --result-dir DIR [--timeout S] [--memory-mb M] [--isolation ...]
+
+Students::
+
+    python -m cnncourse.classgrade validate NOTEBOOK
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ISOLATIONS = ("auto", "required", "none")
+DEFAULT_MEMORY_MB = 8192  # the same as cnncourse.grader.runner's (not imported: validate is light)
+
+
+def default_course() -> Path:
+    """The course this package belongs to (the repository root)."""
+    return Path(__file__).resolve().parents[3]
+
+
+def validate_main(argv: list[str]) -> int:
+    """``validate NOTEBOOK``: run it as the grader would, list what fails."""
+    from cnncourse.grader.validate import validate
+
+    parser = argparse.ArgumentParser(prog="python -m cnncourse.classgrade validate")
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("--timeout", type=int, default=180, help="seconds per cell")
+    args = parser.parse_args(argv)
+    if not args.notebook.is_file():
+        parser.error(f"{args.notebook} is not a file; pass the path of your .ipynb")
+    ok, summary = validate(args.notebook, args.timeout)
+    print(summary)
+    return 0 if ok else 1
+
+
+def job_main(argv: list[str]) -> int:
+    """``job ...``: grade one submission into ``--result-dir``."""
+    from cnncourse.grader.job import grade_submission
+    from cnncourse.grader.runner import limit_memory
+
+    parser = argparse.ArgumentParser(prog="python -m cnncourse.classgrade job")
+    for name in ("master", "config", "submission", "result-dir"):
+        parser.add_argument(f"--{name}", type=Path, required=True)
+    parser.add_argument("--student", required=True)
+    parser.add_argument("--lesson", required=True)
+    parser.add_argument("--timeout", type=int, default=None, help="seconds per cell")
+    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB)
+    parser.add_argument("--isolation", choices=ISOLATIONS, default="auto")
+    args = parser.parse_args(argv)
+    if args.memory_mb > 0:
+        limit_memory(args.memory_mb)
+    result = grade_submission(
+        args.master, args.config, args.submission, args.student, args.lesson,
+        args.result_dir, args.timeout, args.isolation,
+    )  # fmt: skip
+    print(
+        f"{result.student} {result.lesson}: {result.status.value}, {result.total:g}/{result.max:g}"
+    )
+    return 0
+
+
+def class_main(argv: list[str]) -> int:
+    """Grade every submission of a folder."""
+    from cnncourse.grader.batch import grade_class
+    from cnncourse.grader.report import attention
+
+    parser = argparse.ArgumentParser(
+        prog="python -m cnncourse.classgrade",
+        description="Grade every submission in SUBMISSIONS_DIR with nbgrader; write grades.csv, "
+        "feedback/, report.html and histogram.png into OUTPUT_DIR. "
+        "Subcommands: 'validate NOTEBOOK' (students), 'job ...' (one submission).",
+    )
+    parser.add_argument("submissions", type=Path, metavar="SUBMISSIONS_DIR")
+    parser.add_argument("output", type=Path, metavar="OUTPUT_DIR")
+    parser.add_argument("--lessons", nargs="+", default=None, help="default: those submitted")
+    parser.add_argument("--jobs", type=int, default=None, help="parallel jobs (default: cores)")
+    parser.add_argument("--timeout", type=int, default=None, help="seconds per cell")
+    parser.add_argument("--job-timeout", type=float, default=None, help="seconds per job")
+    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB)
+    parser.add_argument("--course", type=Path, default=default_course(), help="master course")
+    parser.add_argument(
+        "--isolation", choices=ISOLATIONS, default="auto",
+        help="OS isolation of each kernel: auto (when the machine can), required, none",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    if not args.submissions.is_dir():
+        parser.error(f"{args.submissions} is not a folder; pass the folder of submissions")
+    if (
+        not (args.course / "solutions").is_dir()
+        or not (args.course / "nbgrader_config.py").is_file()
+    ):
+        parser.error(
+            f"{args.course} is not the course (no solutions/ or nbgrader_config.py); "
+            "pass --course with the repository root"
+        )
+    if args.output.resolve() == args.submissions.resolve():
+        parser.error("OUTPUT_DIR must differ from SUBMISSIONS_DIR")
+    try:
+        results = grade_class(
+            args.submissions, args.output, args.course, args.lessons, args.jobs,
+            args.timeout, args.job_timeout, args.memory_mb, isolation=args.isolation,
+        )  # fmt: skip
+    except ValueError as problem:
+        parser.error(str(problem))
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status.value] = counts.get(r.status.value, 0) + 1
+    print(f"{len(results)} rows ({', '.join(f'{s}: {n}' for s, n in sorted(counts.items()))}).")
+    unisolated = sum(1 for r in results if r.isolation == "none" and r.status.value == "ok")
+    if unisolated:
+        print(f"{unisolated} submission(s) graded without OS isolation (see report.html).")
+    print(f"{len(attention(results))} need attention: see {args.output / 'report.html'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m cnncourse.classgrade`` (see the module's docstring)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["validate"]:
+        return validate_main(argv[1:])
+    if argv[:1] == ["job"]:
+        return job_main(argv[1:])
+    return class_main(argv)
+
+
+def skip_unused_imports() -> None:
+    """Keep ``jsonschema`` from importing ``rfc3987_syntax`` in this process.
+
+    ``rfc3987_syntax`` (installed for Jupyter's event schemas) compiles a grammar when it is
+    imported: about 1.1 s of CPU in every process that imports ``nbformat``, which is every
+    grading job and the batch. It only adds jsonschema's ``iri`` format check, which nbformat
+    does not use. Called only when this module runs as a program (each job is one), never on
+    import, so a Python session that imports the module keeps its jsonschema whole.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None: "import" raises ImportError
+
+
+if __name__ == "__main__":
+    skip_unused_imports()
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""Where a submission is executed: nbgrader's ``Execute`` with the guard, an output cap and
+crash handling (``GuardedExecute``), used by classgrade's jobs and by plain ``nbgrader
+autograde`` through the course's ``nbgrader_config.py``.
+
+Before every graded test cell, and again after it, the executor sends the kernel an execute
+request with empty code and one ``user_expressions`` entry that calls
+:func:`cnncourse.grader.guard.restore` with a fresh random challenge. IPython evaluates user
+expressions with a plain ``eval`` after the (empty) cell, so input transformers, AST
+transformers and custom exception handlers are not on the way. The answer must be signed with
+the key the guard returned when it was installed (before the first cell ran); anything else
+(no answer, an error, a forged answer, or a guard that reports changes) appends a
+``GraderGuardError`` to the test cell, which then scores zero, and the job flags the
+submission ``tampered``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import secrets
+from typing import Any
+
+import nbformat
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute
+from nbgrader.utils import is_grade
+from traitlets import Bool, Enum, Unicode
+
+MAX_OUTPUT_CHARS = 100_000
+TRUNCATED = "\n... output truncated by the grader ...\n"
+GUARD_ERROR = "GraderGuardError"
+ISOLATIONS = ("auto", "required", "none")
+GUARD_MODULE = "cnncourse.grader.guard"
+LESSON_HELPERS = re.compile(r"cnncourse\.lessons\.(\w+)|from\s+cnncourse\.lessons\s+import\s+(\w+)")
+
+# One entry per notebook this process executed: isolation used and what the guard found.
+RUNS: list[dict[str, Any]] = []
+
+
+class GuardFailure(Exception):
+    """The guard could not be reached, or its answer was not genuine."""
+
+
+def error(ename: str, evalue: str) -> NotebookNode:
+    """An error output, as a kernel would send it."""
+    return nbformat.v4.new_output(
+        "error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]
+    )
+
+
+def make_kernel_manager(executor: Any, isolation: str) -> tuple[Any | None, str]:
+    """The seam for OS isolation: ``(kernel manager or None for nbclient's own, isolation used)``.
+
+    Delegates to ``cnncourse.grader.sandbox.make_kernel_manager(executor, isolation)`` when that
+    module exists. Without it the kernel starts as nbclient starts it, recorded as ``"none"``;
+    ``isolation="required"`` then fails with a clear error.
+    """
+    if isolation == "none":
+        return None, "none"
+    try:
+        from cnncourse.grader import sandbox  # type: ignore[attr-defined]
+    except ImportError:
+        if isolation == "required":
+            raise RuntimeError(
+                "isolation 'required' but this grader has no sandbox (cnncourse.grader.sandbox); "
+                "use --isolation auto or none"
+            ) from None
+        return None, "none"
+    return sandbox.make_kernel_manager(executor, isolation)
+
+
+def lesson_helpers(nb: NotebookNode) -> list[str]:
+    """The ``cnncourse.lessons.*`` modules the notebook's graded and locked cells import."""
+    found: list[str] = []
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "code" or not (meta.get("locked") or meta.get("grade")):
+            continue
+        for match in LESSON_HELPERS.finditer(cell.source):
+            name = f"cnncourse.lessons.{match.group(1) or match.group(2)}"
+            if name not in found:
+                found.append(name)
+    return found
+
+
+class GuardedExecute(Execute):
+    """nbgrader's ``Execute`` that has the guard restore and verify before and after each graded
+    test cell; caps each cell's stream output; marks the rest of the notebook when the kernel
+    dies instead of failing the whole submission."""
+
+    kernel_cwd = Unicode("", help="Folder the kernel runs in (holds only the submission).")
+    kernel_cwd.tag(config=True)
+    isolation = Enum(ISOLATIONS, "auto", help="OS isolation of the kernel: auto|required|none")
+    isolation.tag(config=True)
+    guard = Bool(True, help="Run the in-kernel guard around graded test cells.").tag(config=True)
+
+    def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
+        if self.kernel_cwd:
+            resources = dict(resources or {})
+            resources["metadata"] = dict(resources.get("metadata", {}), path=self.kernel_cwd)
+        self._key = ""
+        self._install_problem = ""
+        self._dead = False
+        self._run = {"isolation": "none", "guard": [], "guarded_cells": 0}
+        RUNS.append(self._run)
+        self._helpers = lesson_helpers(nb)
+        if km is None:
+            km, self._run["isolation"] = make_kernel_manager(self, self.isolation)
+        return super().preprocess(nb, resources, km)
+
+    def _guard_call(self, expression: str) -> str:
+        """Evaluate ``expression`` in the kernel as a user expression; return its str value."""
+        msg_id = self.kc.execute(
+            "", silent=True, store_history=False, user_expressions={"guard": expression},
+            allow_stdin=False, stop_on_error=False,
+        )  # fmt: skip
+        reply = self.wait_for_reply(msg_id)
+        if reply is None:
+            raise GuardFailure("no reply from the kernel")
+        content = reply["content"]
+        if content.get("status") != "ok":
+            raise GuardFailure(f"the request failed: {content.get('ename')}")
+        value = content.get("user_expressions", {}).get("guard", {})
+        if value.get("status") != "ok":
+            raise GuardFailure(f"{value.get('ename')}: {value.get('evalue')}")
+        text = value.get("data", {}).get("text/plain", "")
+        try:
+            result = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            raise GuardFailure(f"an unexpected answer: {text[:100]}") from None
+        if not isinstance(result, str):
+            raise GuardFailure(f"an unexpected answer: {text[:100]}")
+        return result
+
+    def _install(self) -> None:
+        call = f"__import__({GUARD_MODULE!r}, None, None, ['install']).install({self._helpers!r})"
+        try:
+            self._key = self._guard_call(call)
+        except GuardFailure as failure:
+            self._install_problem = str(failure)
+            self.log.warning("the grader's guard did not start: %s", failure)
+
+    def _restore(self, after: bool) -> list[str]:
+        """Have the guard restore; return what it found (raises GuardFailure when it can't)."""
+        from cnncourse.grader.guard import check_answer
+
+        if not self._key:
+            raise GuardFailure(f"the guard did not start ({self._install_problem})")
+        challenge = secrets.token_hex(16)
+        call = (
+            f"__import__({GUARD_MODULE!r}, None, None, ['restore'])"
+            f".restore({challenge!r}, after={after!r})"
+        )
+        answer = self._guard_call(call)
+        try:
+            return check_answer(self._key, challenge, answer)
+        except (ValueError, KeyError, TypeError):
+            raise GuardFailure("the guard's answer is not genuine") from None
+
+    def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
+        out = super().output(outs, msg, display_id, cell_index)
+        size = 0
+        for o in outs:
+            if o.get("output_type") != "stream" or o.get("text", "").endswith(TRUNCATED):
+                continue
+            if size + len(o.text) > MAX_OUTPUT_CHARS:
+                o.text = o.text[: max(MAX_OUTPUT_CHARS - size, 0)] + TRUNCATED
+            size += len(o.text)
+        return out
+
+    def _guarded(self, after: bool) -> str:
+        """Restore around a graded cell; the error text for the cell ('' when all is well)."""
+        when = "after" if after else "before"
+        try:
+            found = self._restore(after)
+        except GuardFailure as failure:
+            self._run["guard"].append(f"{when} a test cell: {failure}")
+            return f"the grader could not restore its helpers {when} this test: {failure}"
+        if found:
+            self._run["guard"] += [f"{when} a test cell: {p}" for p in found]
+            return f"changed {when} this test (restored): " + "; ".join(found[:5])
+        return ""
+
+    def preprocess_cell(self, cell: Any, resources: Any, index: int) -> Any:
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._dead:
+            cell.outputs = [error("DeadKernelError", "the kernel died or hung earlier")]
+            return cell, resources
+        graded = self.guard and is_grade(cell)
+        try:
+            if self.guard and not self._key and not self._install_problem:
+                self._install()
+            before = self._guarded(after=False) if graded else ""
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if graded:
+                self._run["guarded_cells"] += 1
+                after = self._guarded(after=True)
+                for problem in (before, after):
+                    if problem:
+                        cell.outputs.append(error(GUARD_ERROR, problem))
+        except (DeadKernelError, CellTimeoutError) as dead:  # the kernel died or hangs
+            self._dead = True
+            name = type(dead).__name__
+            cell.outputs = list(cell.get("outputs", [])) + [error(name, str(dead)[:300])]
+        return cell, resources

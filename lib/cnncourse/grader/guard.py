@@ -1,0 +1,400 @@
+"""The in-kernel guard: snapshot what the tests rely on, restore it before each graded test cell.
+
+This module runs inside the student's kernel (the grader's ``GuardedExecute`` reaches it through
+an execute request's ``user_expressions``, which IPython evaluates with a plain ``eval``: no
+input transformers, no AST transformers, no custom exception handler on the way). It imports
+only the standard library until :func:`install` is called.
+
+:func:`install` (called once, before any student code runs) snapshots the IPython shell's input
+and AST transformers, prefilter transformers, custom exception handler, traceback display
+methods, registered events, the methods of the shell's and kernel's classes, ``sys`` hooks
+(trace, profile, excepthook, displayhook, stdout, stderr), the builtins, and the modules the
+tests use (every ``numpy.*`` module, ``cnncourse.checks``, ``cnncourse.lessons.*``) with their
+functions' code and their ``sys.modules`` entries. It returns a secret key.
+
+:func:`restore` (called before and after each graded test cell) puts all of it back, lists
+what it found changed, and answers with an HMAC of the grader's challenge and that list under
+the key. The grader accepts a test cell's result only when that answer checks out: a
+transformer that turns every cell into ``pass``, a patched ``__import__`` or a fake guard
+module cannot produce it, so a restore that did not really run is noticed and costs the cell
+its points. :func:`restore` also refuses to vouch when student code sits between it and
+IPython on the call stack (a wrapper around ``eval`` or ``user_expressions``).
+
+What it cannot do: student code runs in this same process, so a determined student can read
+the key out of memory, or patch something not listed here. OS-level isolation of the kernel
+(``cnncourse.grader.sandbox``) limits what that can reach; it cannot make in-process checks
+airtight.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sys
+import types
+from typing import Any
+
+# Names that ipykernel or IPython rebind in builtins on their own between cells.
+VOLATILE_BUILTINS = frozenset({"input", "raw_input", "_", "__", "___", "__IPYTHON__"})
+# Names of the user namespace that tests rely on: a shadow of one is removed for the test cell
+# and put back after it (a student variable called ``list`` is a mistake, not an attack).
+SHADOWS = (
+    "isinstance", "type", "tuple", "list", "len", "range", "int", "float", "bool", "str",
+    "repr", "abs", "all", "any", "zip", "AssertionError", "Exception", "ValueError",
+    "TypeError", "np", "numpy", "checks",
+)  # fmt: skip
+SYS_HOOKS = ("excepthook", "displayhook", "stdout", "stderr", "breakpointhook")
+SHELL_ATTRIBUTES = ("custom_exceptions", "CustomTB", "display_formatter", "events")
+# Packages whose code may register IPython event callbacks on its own (the inline backend).
+TRUSTED_CALLBACK_PACKAGES = ("matplotlib_inline", "IPython", "ipykernel")
+# Frames that may sit between IPython's user_expressions and restore(): none but the
+# expression's own ``<string>`` frame.
+EXPRESSION_FILE = "<string>"
+
+_state: dict[str, Any] = {}
+
+
+def _package_dirs(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The folders of the importable packages ``names`` (those installed)."""
+    dirs = []
+    for name in names:
+        module = sys.modules.get(name)
+        if module is None:
+            try:
+                module = __import__(name)
+            except ImportError:
+                continue
+        if getattr(module, "__file__", None):
+            dirs.append(os.path.dirname(os.path.abspath(module.__file__)) + os.sep)
+    return tuple(dirs)
+
+
+def _guarded_modules(extra: list[str]) -> dict[str, types.ModuleType]:
+    """The modules whose attributes are snapshotted: NumPy's, the checks, the lesson helpers."""
+    import importlib
+
+    import numpy  # noqa: F401 -- imported so that its submodules are in sys.modules
+
+    for name in ["cnncourse.checks", *extra]:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a helper that fails to import is the test's problem, not ours
+            continue
+    prefixes = ("numpy", "cnncourse.checks", "cnncourse.lessons", "cnncourse.grader.guard")
+    return {
+        name: module
+        for name, module in list(sys.modules.items())
+        if isinstance(module, types.ModuleType)
+        and any(name == p or name.startswith(p + ".") for p in prefixes)
+    }
+
+
+def _class_dicts(obj: Any) -> dict[type, dict[str, Any]]:
+    """The attribute dicts of an object's IPython/ipykernel classes (their methods)."""
+    return {
+        cls: dict(vars(cls))
+        for cls in type(obj).__mro__
+        if cls.__module__.split(".")[0] in ("IPython", "ipykernel")
+    }
+
+
+def install(modules: list[str] | None = None) -> str:
+    """Snapshot everything the tests rely on; return the key that signs :func:`restore`'s answers.
+
+    ``modules``: further modules the tests import (e.g. ``cnncourse.lessons.l03``), imported now.
+    Called once per kernel, before any student code; a second call is refused.
+    """
+    if _state:
+        raise RuntimeError("the grader's guard is already installed")
+    shell = _shell()
+    guarded = _guarded_modules(list(modules or []))
+    saved = {name: dict(vars(module)) for name, module in guarded.items()}
+    code = {
+        (name, key): (f, f.__code__, f.__defaults__, f.__kwdefaults__)
+        for name, attributes in saved.items()
+        for key, f in attributes.items()
+        if type(f) is types.FunctionType
+    }
+    _state.update(
+        key=secrets.token_hex(32),
+        getframe=sys._getframe,
+        settrace=sys.settrace,
+        setprofile=sys.setprofile,
+        trace=(sys.gettrace(), sys.getprofile()),
+        threading=_threading_hooks(),
+        sys_hooks={name: getattr(sys, name, None) for name in SYS_HOOKS},
+        builtins={k: v for k, v in vars(builtins).items() if k not in VOLATILE_BUILTINS},
+        modules=guarded,
+        saved=saved,
+        code=code,
+        shell=shell,
+        trusted_callbacks=_package_dirs(TRUSTED_CALLBACK_PACKAGES),
+        shadowed={},
+        library_dirs=tuple(_library_dirs()),
+    )
+    if shell is not None:
+        manager = shell.input_transformer_manager
+        _state.update(
+            transformer_lists={
+                "input_transformers_cleanup": (manager, "cleanup_transforms"),
+                "input line transforms": (manager, "line_transforms"),
+                "input token transformers": (manager, "token_transformers"),
+                "input_transformers_post": (shell, "input_transformers_post"),
+                "ast_transformers": (shell, "ast_transformers"),
+            },
+            shell_values={name: getattr(shell, name) for name in SHELL_ATTRIBUTES},
+            shell_instance=dict(vars(shell)),
+            manager=manager,
+            prefilter=(list(shell.prefilter_manager._transformers),),
+            events={name: list(found) for name, found in shell.events.callbacks.items()},
+            classes={**_class_dicts(shell), **_class_dicts(getattr(shell, "kernel", None))},
+            kernel=getattr(shell, "kernel", None),
+            user_expressions=type(shell).user_expressions.__code__,
+        )
+        _state["saved_lists"] = {
+            label: list(getattr(owner, attr))
+            for label, (owner, attr) in _state["transformer_lists"].items()
+        }
+    _state["block_audit_hooks"] = True
+    sys.addaudithook(_audit)
+    return _state["key"]
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    """Refuse new audit hooks once installed (they cannot be removed, and would run anywhere)."""
+    if event == "sys.addaudithook" and _state.get("block_audit_hooks"):
+        _state.setdefault("audit_attempts", 0)
+        _state["audit_attempts"] += 1
+        raise RuntimeError("the grader does not allow audit hooks")
+
+
+def _shell() -> Any:
+    """The running IPython shell, or None outside IPython."""
+    module = sys.modules.get("IPython")
+    return module.get_ipython() if module is not None else None
+
+
+def _threading_hooks() -> tuple[Any, Any]:
+    import threading
+
+    return getattr(threading, "_trace_hook", None), getattr(threading, "_profile_hook", None)
+
+
+def _sign(challenge: str, problems: list[str]) -> str:
+    """The answer to a challenge: JSON with the problems and their HMAC under the key."""
+    body = json.dumps(problems)
+    mac = hmac.new(_state["key"].encode(), f"{challenge}|{body}".encode(), hashlib.sha256)
+    return json.dumps({"problems": problems, "mac": mac.hexdigest()})
+
+
+def check_answer(key: str, challenge: str, answer: str) -> list[str]:
+    """The grader's side: the problems in a genuine answer; raises ValueError for a forged one."""
+    data = json.loads(answer)
+    body = json.dumps(data["problems"])
+    mac = hmac.new(key.encode(), f"{challenge}|{body}".encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(mac, str(data.get("mac", ""))):
+        raise ValueError("the guard's answer is not signed with this job's key")
+    return [str(p) for p in data["problems"]]
+
+
+def restore(challenge: str, ns: dict[str, Any] | None = None, after: bool = False) -> str:
+    """Put back everything :func:`install` saved; answer with the signed list of what changed.
+
+    ``ns`` is the user namespace (default: the shell's). Before a test cell (``after`` false)
+    names that shadow the ones tests use are moved out of the way; after it (``after`` true)
+    they are put back, so the student's own later cells still see their variables.
+    """
+    if not _state:
+        return json.dumps({"problems": ["the guard was never installed"], "mac": ""})
+    problems: list[str] = []
+    _state["settrace"](None)
+    _state["setprofile"](None)
+    problems += _check_stack(_state["getframe"](1))
+    for step in (_restore_sys, _restore_builtins, _restore_modules, _restore_shell):
+        try:
+            problems += step()
+        except Exception as failure:  # report it, and keep restoring the rest
+            problems.append(f"the guard could not restore ({step.__name__}): {failure!r}")
+    shell = _state["shell"]
+    if ns is None:
+        ns = shell.user_ns if shell is not None else {}
+    if ns.get("__builtins__") not in (builtins, vars(builtins)):
+        problems.append("the namespace's __builtins__ was replaced")
+        ns["__builtins__"] = builtins
+    if after:
+        ns.update(_state["shadowed"])
+        _state["shadowed"] = {}
+    else:
+        _state["shadowed"] = {k: ns.pop(k) for k in SHADOWS if k in ns}
+        for name in ("np", "numpy"):
+            ns[name] = _state["modules"]["numpy"]
+        checks = _state["modules"].get("cnncourse.checks")
+        if checks is not None and "checks" in _state["shadowed"]:
+            ns["checks"] = checks
+    for name in ("np", "numpy", "checks"):
+        expected = _state["modules"].get("numpy" if name != "checks" else "cnncourse.checks")
+        if name in _state["shadowed"] and _state["shadowed"][name] is not expected:
+            problems.append(f"the name {name!r} was rebound")
+    if _state.get("audit_attempts"):
+        problems.append("an audit hook was added (refused)")
+    return _sign(challenge, problems[:20])
+
+
+def _check_stack(frame: Any) -> list[str]:
+    """Problems with the callers: only the expression and the kernel's own code may call us."""
+    found = []
+    user_expressions = _state.get("user_expressions")
+    saw_user_expressions = user_expressions is None
+    allowed = _state["library_dirs"]
+    depth = 0
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if frame.f_code is user_expressions:
+            saw_user_expressions = True
+        elif depth == 0 and name == EXPRESSION_FILE:
+            pass
+        elif not name.startswith(allowed) and not name.startswith("<frozen "):
+            found.append(f"the guard was called through other code ({name}:{frame.f_lineno})")
+            break
+        frame = frame.f_back
+        depth += 1
+    if not saw_user_expressions:
+        found.append("the guard was not called by IPython's user_expressions")
+    return found
+
+
+def _library_dirs() -> list[str]:
+    """Where trusted code lives: the interpreter's and the environment's library folders."""
+    import sysconfig
+
+    dirs = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # cnncourse/
+    return sorted(os.path.join(d, "") for d in {*dirs, here})
+
+
+def _restore_sys() -> list[str]:
+    found = []
+    trace, profile = _state["trace"]
+    if sys.gettrace() is not trace or sys.getprofile() is not profile:
+        found.append("sys.settrace or sys.setprofile was used")
+    _state["settrace"](trace)
+    _state["setprofile"](profile)
+    import threading
+
+    if _threading_hooks() != _state["threading"]:
+        found.append("threading.settrace or threading.setprofile was used")
+        threading._trace_hook, threading._profile_hook = _state["threading"]
+    for name, value in _state["sys_hooks"].items():
+        if getattr(sys, name, None) is not value:
+            found.append(f"sys.{name} was replaced")
+            setattr(sys, name, value)
+    if sys._getframe is not _state["getframe"]:
+        found.append("sys._getframe was replaced")
+        sys._getframe = _state["getframe"]
+    return found
+
+
+def _restore_builtins() -> list[str]:
+    found = []
+    now = vars(builtins)
+    for key, value in _state["builtins"].items():
+        if now.get(key) is not value:
+            found.append(f"builtins.{key} was changed")
+            now[key] = value
+    added = [k for k in now if k not in _state["builtins"] and k not in VOLATILE_BUILTINS]
+    # Extension modules keep private state in builtins under dunder names (pybind11 does).
+    for key in [k for k in added if not (k.startswith("__") and k.endswith("__"))]:
+        found.append(f"builtins.{key} was added")
+        del now[key]
+    return found
+
+
+def _restore_modules() -> list[str]:
+    found = []
+    pristine = _state["builtins"]
+    for name, module in _state["modules"].items():
+        if sys.modules.get(name) is not module:
+            found.append(f"sys.modules[{name!r}] was replaced")
+            sys.modules[name] = module
+        current, saved = vars(module), _state["saved"][name]
+        for key, value in saved.items():
+            if current.get(key) is not value:
+                found.append(f"{name}.{key} was changed")
+                current[key] = value
+        for key in [k for k in current if k not in saved and k in pristine]:
+            found.append(f"{name}.{key} shadows a builtin")
+            del current[key]
+    for (name, key), (f, code, defaults, kwdefaults) in _state["code"].items():
+        if (f.__code__, f.__defaults__, f.__kwdefaults__) != (code, defaults, kwdefaults):
+            found.append(f"the code of {name}.{key} was changed")
+            f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, kwdefaults
+    return found
+
+
+def _restore_shell() -> list[str]:
+    shell = _state["shell"]
+    if shell is None:
+        return []
+    found = []
+    for cls, saved in _state["classes"].items():
+        current = vars(cls)
+        for key, value in saved.items():
+            if current.get(key) is not value:
+                found.append(f"{cls.__name__}.{key} was changed")
+                setattr(cls, key, value)
+        for key in [k for k in current if k not in saved]:
+            found.append(f"{cls.__name__}.{key} was added")
+            delattr(cls, key)
+    for key in [k for k in vars(shell) if k not in _state["shell_instance"]]:
+        if callable(getattr(type(shell), key, None)):
+            found.append(f"the shell's method {key} was overridden")
+            delattr(shell, key)
+    for name, value in _state["shell_values"].items():
+        if getattr(shell, name) is not value:
+            found.append(f"the shell's {name} was replaced")
+            setattr(shell, name, value)
+    if shell.input_transformer_manager is not _state["manager"]:
+        found.append("the shell's input_transformer_manager was replaced")
+        shell.input_transformer_manager = _state["manager"]
+    for label, (owner, attr) in _state["transformer_lists"].items():
+        saved = _state["saved_lists"][label]
+        current = getattr(owner, attr)
+        if list(current) != saved or not isinstance(current, list):
+            found.append(f"the shell's {label} were changed")
+        if isinstance(current, list):
+            current[:] = saved
+        else:
+            setattr(owner, attr, list(saved))
+    transformers = shell.prefilter_manager._transformers
+    if transformers != _state["prefilter"][0]:
+        found.append("the shell's prefilter transformers were changed")
+        transformers[:] = _state["prefilter"][0]
+    found += _restore_events(shell)
+    return found
+
+
+def _restore_events(shell: Any) -> list[str]:
+    """Remove event callbacks registered since install, but those of the inline backend."""
+    found = []
+    callbacks = shell.events.callbacks
+    for name, current in callbacks.items():
+        saved = _state["events"].get(name, [])
+        keep = []
+        for callback in current:
+            if any(callback is s for s in saved) or _trusted_callback(callback):
+                keep.append(callback)
+            else:
+                found.append(f"a {name} event callback was registered")
+        current[:] = keep
+    return found
+
+
+def _trusted_callback(callback: Any) -> bool:
+    """A callback defined in a package that registers its own (matplotlib's inline backend)."""
+    function = getattr(callback, "__func__", callback)
+    code = getattr(function, "__code__", None)
+    return code is not None and code.co_filename.startswith(_state["trusted_callbacks"])
