@@ -24,9 +24,13 @@ def grade_class(
     memory_mb: int = runner.DEFAULT_MEMORY_MB,
     progress: bool = True,
     isolation: str = "auto",
+    slurm: bool = False,
+    slurm_args: list[str] | None = None,
 ) -> list[Result]:
     """Grade every submission under ``submissions``; write the outputs into ``output``.
 
+    With ``slurm``, the jobs run as one Slurm array (``cnncourse.grader.slurm``; ``slurm_args``
+    are passed to ``sbatch``, e.g. ``["--partition=short"]``) instead of the local pool.
     Cached results (``output/.cache``) are reused when the submission, master, config, limits
     and grading code are unchanged; they come back with ``cached`` set. Returns one result per
     input row.
@@ -91,7 +95,19 @@ def grade_class(
 
     tasks = [(index, job(row, master, where)) for index, row, master, where in todo]
     workers = jobs or os.cpu_count() or 1
-    for index, result in runner.run_all(tasks, workers, failed, progress):
+    if slurm:
+        from cnncourse.grader import slurm as cluster
+
+        specs = [
+            cluster.Task(str(master), str(config), dict(row, path=str(row["path"])), str(where),
+                         cell_timeout, job_timeout, memory_mb, isolation)
+            for _, row, master, where in todo
+        ]  # fmt: skip
+        indices = [index for index, *_ in todo]
+        finished = zip(indices, cluster.run_array(specs, output / ".slurm", workers, slurm_args))
+    else:
+        finished = runner.run_all(tasks, workers, failed, progress)
+    for index, result in finished:
         cache.store(places[index], result)  # a rerun resumes here
         results[index] = result
     for index, where in places.items():
@@ -100,3 +116,30 @@ def grade_class(
     ordered = [results[i] for i in range(len(rows))]
     report.write_outputs(ordered, output, course)
     return ordered
+
+
+def merge_results(
+    results: str | os.PathLike[str], output: str | os.PathLike[str], course: str | os.PathLike[str]
+) -> list[Result]:
+    """Write the outputs of a class from job results collected elsewhere (every
+    ``result.json`` under ``results``: jobs run by a cluster engine, one folder each).
+
+    Raises:
+        ValueError: when ``results`` holds no ``result.json``.
+    """
+    found = sorted(Path(results).rglob("result.json"))
+    if not found:
+        raise ValueError(
+            f"no result.json under {results}: pass the folder that holds the jobs' --result-dir "
+            "folders"
+        )
+    merged = []
+    for path in found:
+        result = Result.read(path)
+        if result.feedback and (path.parent / result.feedback).is_file():
+            result.feedback_file = str(path.parent / result.feedback)
+        merged.append(result)
+    merged.sort(key=lambda r: (r.student, r.lesson))
+    Path(output).mkdir(parents=True, exist_ok=True)
+    report.write_outputs(merged, Path(output), Path(course))
+    return merged

@@ -4,7 +4,11 @@ Instructors::
 
     python -m cnncourse.classgrade SUBMISSIONS_DIR OUTPUT_DIR [--lessons 00-getting-started ...]
         [--jobs N] [--timeout S] [--job-timeout S] [--memory-mb M] [--course ROOT]
-        [--isolation auto|required|none]
+        [--isolation auto|required|none] [--slurm [--slurm-args "..."]]
+
+Results of jobs run elsewhere (a Kubernetes Job, another queue), one folder each::
+
+    python -m cnncourse.classgrade merge RESULTS_DIR OUTPUT_DIR [--course ROOT]
 
 One submission (what the batch runs, one process each)::
 
@@ -19,6 +23,7 @@ Students::
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -95,6 +100,14 @@ def class_main(argv: list[str]) -> int:
         "--isolation", choices=ISOLATIONS, default="auto",
         help="OS isolation of each kernel: auto (when the machine can), required, none",
     )  # fmt: skip
+    parser.add_argument(
+        "--slurm", action="store_true",
+        help="run the jobs as one Slurm array (sbatch --array), --jobs at a time",
+    )  # fmt: skip
+    parser.add_argument(
+        "--slurm-args", default="", metavar="ARGS",
+        help='more sbatch options, e.g. "--partition=short --account=cnn"',
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder; pass the folder of submissions")
@@ -112,9 +125,13 @@ def class_main(argv: list[str]) -> int:
         results = grade_class(
             args.submissions, args.output, args.course, args.lessons, args.jobs,
             args.timeout, args.job_timeout, args.memory_mb, isolation=args.isolation,
+            slurm=args.slurm, slurm_args=shlex.split(args.slurm_args),
         )  # fmt: skip
     except ValueError as problem:
         parser.error(str(problem))
+    except RuntimeError as problem:  # Slurm refused the array
+        print(f"classgrade: {problem}", file=sys.stderr)
+        return 2
     counts: dict[str, int] = {}
     for r in results:
         counts[r.status.value] = counts.get(r.status.value, 0) + 1
@@ -126,11 +143,32 @@ def class_main(argv: list[str]) -> int:
     return 0
 
 
+def merge_main(argv: list[str]) -> int:
+    """``merge RESULTS_DIR OUTPUT_DIR``: the class's outputs from jobs' result folders."""
+    from cnncourse.grader.batch import merge_results
+
+    parser = argparse.ArgumentParser(prog="python -m cnncourse.classgrade merge")
+    parser.add_argument("results", type=Path, metavar="RESULTS_DIR")
+    parser.add_argument("output", type=Path, metavar="OUTPUT_DIR")
+    parser.add_argument("--course", type=Path, default=default_course(), help="master course")
+    args = parser.parse_args(argv)
+    if not args.results.is_dir():
+        parser.error(f"{args.results} is not a folder; pass the folder of the jobs' results")
+    try:
+        merged = merge_results(args.results, args.output, args.course)
+    except ValueError as problem:
+        parser.error(str(problem))
+    print(f"{len(merged)} results merged into {args.output / 'grades.csv'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m cnncourse.classgrade`` (see the module's docstring)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["validate"]:
         return validate_main(argv[1:])
+    if argv[:1] == ["merge"]:
+        return merge_main(argv[1:])
     if argv[:1] == ["job"]:
         return job_main(argv[1:])
     return class_main(argv)
