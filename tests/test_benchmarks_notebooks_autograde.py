@@ -111,7 +111,7 @@ def test_notebook_benchmark_writes_the_table_with_the_kernels_peak_and_reports_f
 
 def test_notebook_benchmark_names_an_unknown_lesson(tmp_path, capsys):
     course = tiny_course(tmp_path)
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit, match="2"):
         notebooks.main(["--lessons", "99-nope", "--course", str(course)])
     assert "99-nope" in capsys.readouterr().err
 
