@@ -17,9 +17,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+# JupyterLab as the course ships it: its settings (jupyter/lab-settings/overrides.json: no
+# "official Jupyter news?" pop-up, no update check) and, only where the user is root
+# (containers, lab images), --allow-root, without which Jupyter refuses to start as root.
+LAB_USER_ID ?= $(shell id -u)
+LAB_FLAGS = "--LabApp.app_settings_dir=$(CURDIR)/jupyter/lab-settings" \
+	$(if $(filter 0,$(LAB_USER_ID)),--allow-root)
+
 ## Students: set up and open the course in JupyterLab.
 lab: setup
-	$(BIN)/jupyter lab course/
+	$(BIN)/jupyter lab $(LAB_FLAGS) course/
 
 ## Everyone: lint, execute every master notebook (nbval), prove the grading, unit tests.
 test: setup lint
