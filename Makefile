@@ -63,7 +63,7 @@ outputs: setup
 hooks: setup
 	$(BIN)/pre-commit install
 
-## Everyone: measure (benchmarks/), then rebuild the README's benchmark tables.
+## Everyone: measure (benchmarks/), then rebuild the tables of docs/benchmarks.md.
 bench: setup
 	$(BIN)/python -m benchmarks $(ONLY)
 
