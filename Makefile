@@ -7,7 +7,7 @@ BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 LESSONS := $(notdir $(wildcard solutions/[0-9][0-9]-*))
 
-.PHONY: setup lab test lint format release outputs hooks bench site clean
+.PHONY: setup lab test test-unit lint format release outputs hooks bench site new-lesson clean
 
 setup: $(VENV)/.installed
 
@@ -29,9 +29,16 @@ lab: setup
 	$(BIN)/jupyter lab $(LAB_FLAGS) course/
 
 ## Everyone: lint, execute every master notebook (nbval), prove the grading, unit tests.
+## One xdist session for all of it: tests/tiers.py keeps each notebook's cells on one worker
+## and hands the longest tests out first (hence --no-loadscope-reorder). CI runs this.
 test: setup lint
-	CNN_COURSE_MODE=fast $(BIN)/pytest -n auto --dist loadfile --nbval-lax --nbval-current-env solutions
-	CNN_COURSE_MODE=fast $(BIN)/pytest -n auto --dist loadgroup tests
+	CNN_COURSE_MODE=fast $(BIN)/pytest -n auto --dist loadgroup --no-loadscope-reorder \
+		--nbval-lax --nbval-current-env solutions tests
+
+## Contributors: the library's unit tests only (no notebook, kernel, nbgrader or browser).
+test-unit: setup
+	CNN_COURSE_MODE=fast $(BIN)/pytest -p no:xdist -q \
+		-m "not slow and not nbgrader and not browser" tests
 
 lint: setup
 	$(BIN)/ruff check lib tests benchmarks website solutions course

@@ -17,6 +17,8 @@ from cnncourse import grading
 
 from conftest import LESSONS, ROOT, inject, make_course, mistakes_for
 
+pytestmark = [pytest.mark.slow, pytest.mark.nbgrader]
+
 
 def _submit(course, student, lesson, nb_or_path):
     folder = course / "submitted" / student / lesson

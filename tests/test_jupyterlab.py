@@ -26,7 +26,7 @@ from cnncourse import grading
 
 from lab_server import LabServer, execute, lab_server, log_tail
 
-pytestmark = pytest.mark.xdist_group("jupyterlab")
+pytestmark = [pytest.mark.xdist_group("jupyterlab"), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = grading.lessons(ROOT)
@@ -277,6 +277,7 @@ def test_validate_endpoint_reports_a_failing_test_cell(server: LabServer):
     assert len(failed) == 1 and "NotImplementedError" in failed[0]["error"], reply
 
 
+@pytest.mark.browser
 def test_chromium_shows_the_rendered_lesson_and_keeps_a_screenshot(notebook_page):
     page, errors = notebook_page
     panel = page.locator(".jp-NotebookPanel").first
@@ -291,6 +292,7 @@ def test_chromium_shows_the_rendered_lesson_and_keeps_a_screenshot(notebook_page
     assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
+@pytest.mark.browser
 def test_chromium_shows_the_nbgrader_menu_and_validate_button(notebook_page):
     page, errors = notebook_page
     validate = page.locator(".jp-NotebookPanel .validate-button").first

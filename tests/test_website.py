@@ -164,6 +164,7 @@ def test_build_sandbox_has_no_network(tmp_path):
     assert "Network is unreachable" in result.stdout or BLOCKED in result.stdout, result.stdout
 
 
+@pytest.mark.slow
 def test_index_links_every_lesson_page_in_order(site):
     index = (site / "index.html").read_text(encoding="utf-8")
     positions = []
@@ -175,6 +176,7 @@ def test_index_links_every_lesson_page_in_order(site):
     assert positions == sorted(positions), "index.html lists the lessons out of order"
 
 
+@pytest.mark.slow
 def test_executed_lessons_show_their_figures(site):
     for lesson in EXECUTED:
         page = (site / "lessons" / f"{lesson}.html").read_text(encoding="utf-8")
@@ -185,12 +187,14 @@ def test_executed_lessons_show_their_figures(site):
         assert "cell_output" in page, f"{lesson} shows no printed output"
 
 
+@pytest.mark.slow
 def test_lessons_not_executed_show_no_outputs(site):
     for lesson in set(LESSONS) - set(EXECUTED):
         page = (site / "lessons" / f"{lesson}.html").read_text(encoding="utf-8")
         assert "cell_output" not in page, f"{lesson} shows outputs it was not built with"
 
 
+@pytest.mark.slow
 def test_documentation_pages_are_on_the_site_with_working_links(site):
     builder = load_builder()
     pages = builder.doc_pages(ROOT)
@@ -223,6 +227,7 @@ def test_links_to_pages_stay_on_the_site_and_the_rest_go_to_github():
         builder.rewrite_links("[x](../../etc/passwd)", "docs/b.md", pages, blob)
 
 
+@pytest.mark.slow
 def test_site_shows_no_solution_or_hidden_test(site):
     secrets = secret_lines()
     assert secrets, "found no solution lines in the masters; the leak check checks nothing"
