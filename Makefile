@@ -49,7 +49,7 @@ format: setup
 	$(BIN)/ruff format lib tests benchmarks website
 
 ## Instructors: regenerate course/ from solutions/ (badges and install cell stamped for this
-## version, nbgrader generate_assignment, outputs stripped).
+## version, nbgrader generate_assignment, outputs stripped) and the README's lesson table.
 release: setup
 	$(BIN)/python -m cnncourse.notebooks stamp solutions/*/*.ipynb
 	@for lesson in $(LESSONS); do \
@@ -57,6 +57,7 @@ release: setup
 		$(BIN)/python -m nbgrader generate_assignment $$lesson --force --log-level=WARN || exit 1; \
 	done
 	$(BIN)/python -m cnncourse.notebooks strip course/*/*.ipynb
+	$(BIN)/python -m cnncourse.notebooks table README.md
 
 ## Authors: re-run the masters in fast mode and store the outputs nbval checks.
 outputs: setup
@@ -65,6 +66,17 @@ outputs: setup
 		$(BIN)/python -c "from cnncourse import grading; grading.record_checked_outputs('solutions/$$lesson/$$lesson.ipynb')" || exit 1; \
 	done
 	$(BIN)/python -m cnncourse.notebooks strip solutions/*/*.ipynb
+
+## Authors: start a lesson, `make new-lesson 10-detection` (TITLE="Object detection" to name
+## it): a master with one small exercise, its mistakes and alternatives, released, in the
+## README's table; every check passes on it untouched (cnncourse.scaffold, CONTRIBUTING.md).
+ifeq (new-lesson,$(firstword $(MAKECMDGOALS)))
+NEW_LESSON := $(word 2,$(MAKECMDGOALS))
+$(eval $(NEW_LESSON):;@:)
+endif
+new-lesson: setup
+	@test -n "$(NEW_LESSON)" || { echo "usage: make new-lesson NN-slug [TITLE=...]" >&2; exit 2; }
+	$(BIN)/python -m cnncourse.scaffold $(NEW_LESSON) $(if $(TITLE),--title "$(TITLE)")
 
 ## Contributors: strip notebooks and lint on every commit (pre-commit, see .pre-commit-config.yaml).
 hooks: setup
