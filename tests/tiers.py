@@ -37,7 +37,13 @@ MODULE_MARKS = {
     "test_grading_lib.py": ("slow",),
 }
 # Modules whose tests share one long set-up (a site build, a server, a graded batch): first.
-LONG_MODULES = ("test_website.py", "test_classgrade.py", "test_attacks.py", "test_jupyterlab.py")
+LONG_MODULES = (
+    "test_website.py",
+    "test_classgrade.py",
+    "test_attacks.py",
+    "test_scaffold.py",
+    "test_jupyterlab.py",
+)
 LESSON = re.compile(r"\d\d-[a-z0-9-]+")
 
 
