@@ -79,10 +79,6 @@ def new_lesson(root: str | Path, name: str, title: str | None = None) -> list[Pa
     templates = root / TEMPLATES
     if not templates.is_dir():
         raise FileNotFoundError(f"{templates} not found: run this from the course repository")
-    number = name[:2]
-    taken = [lesson for lesson in grading.lessons(root) if lesson[:2] == number]
-    if taken:
-        raise ValueError(f"lesson number {number} is taken by {taken[0]}; choose another number")
     files = planned_files(root, name)
     existing = [str(path.relative_to(root)) for path in files.values() if path.exists()]
     if existing or (root / "course" / name).exists():
@@ -90,6 +86,10 @@ def new_lesson(root: str | Path, name: str, title: str | None = None) -> list[Pa
             f"{name} exists already ({', '.join(existing) or 'course/' + name}); "
             "the scaffold overwrites nothing"
         )
+    number = name[:2]
+    taken = [lesson for lesson in grading.lessons(root) if lesson[:2] == number]
+    if taken:
+        raise ValueError(f"lesson number {number} is taken by {taken[0]}; choose another number")
     for kind, path in files.items():
         template = templates / ("lesson.ipynb" if kind == "master" else f"{kind}.py")
         path.parent.mkdir(parents=True, exist_ok=True)
