@@ -11,10 +11,12 @@ LESSONS := $(notdir $(wildcard solutions/[0-9][0-9]-*))
 
 setup: $(VENV)/.installed
 
+# --no-compile: pip would byte-compile all ~12,500 .py files of the dependencies (TensorFlow's
+# alone are thousands) one after the other; Python compiles the modules it imports on first use.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --no-compile -e ".[dev]"
 	touch $@
 
 # JupyterLab as the course ships it: its settings (jupyter/lab-settings/overrides.json: no
