@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -117,3 +118,33 @@ def test_table_update_needs_both_markers(tmp_path):
     readme.write_text(f"# Course\n\n{notebooks.TABLE_START}\n")
     with pytest.raises(ValueError, match="lessons:end"):
         notebooks.update_table(readme, ROOT)
+
+
+def test_benchmark_page_holds_the_stored_tables(tmp_path):
+    from benchmarks import common
+
+    page = tmp_path / "benchmarks.md"
+    shutil.copy(ROOT / "docs" / "benchmarks.md", page)
+    assert not common.update_page(page), (
+        "docs/benchmarks.md differs from benchmarks/results/: run `python -c 'from benchmarks."
+        "common import update_page; update_page()'` (make bench does)"
+    )
+
+
+def test_benchmark_page_update_replaces_only_the_marked_part(tmp_path):
+    from benchmarks import common
+
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "conv.md").write_text("### Convolution\n\n| a |\n|---|\n| 1 |\n")
+    page = tmp_path / "page.md"
+    page.write_text(
+        f"# Page\n\nKept.\n\n{common.START_MARK}\nold\n{common.END_MARK}\n\nAlso kept.\n"
+    )
+    assert common.update_page(page, results)
+    text = page.read_text()
+    assert "old" not in text and "### Convolution" in text
+    assert text.startswith("# Page\n\nKept.") and text.endswith("Also kept.\n")
+    page.write_text("# Page without markers\n")
+    with pytest.raises(ValueError, match="no <!-- benchmarks:start -->"):
+        common.update_page(page, results)
