@@ -31,10 +31,16 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULE_MARKS = {
     "test_classgrade.py": ("slow", "nbgrader"),
     "test_attacks.py": ("slow", "nbgrader"),
+    "test_grader_integrity.py": ("slow", "nbgrader"),
+    "test_grader_report.py": ("slow", "nbgrader"),
+    "test_warnings_cost_nothing.py": ("slow", "nbgrader"),
     "test_sandbox.py": ("slow",),
     "test_mistakes.py": ("slow",),
     "test_alternatives.py": ("slow",),
+    "test_harness.py": ("slow",),
     "test_grading_lib.py": ("slow",),
+    "test_benchmarks_segmentation.py": ("slow",),
+    "test_lessons_l08.py": ("slow",),  # builds Keras models
 }
 # Modules whose tests share one long set-up (a site build, a server, a graded batch): first.
 LONG_MODULES = (
