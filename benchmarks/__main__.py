@@ -1,4 +1,4 @@
-"""Run every benchmark (or those named) and rebuild the README's benchmark section.
+"""Run every benchmark (or those named) and rebuild the tables of docs/benchmarks.md.
 
 python -m benchmarks                 # all
 python -m benchmarks conv notebooks  # some
@@ -10,7 +10,7 @@ import importlib
 import subprocess
 import sys
 
-from benchmarks.common import ORDER, ROOT, update_readme
+from benchmarks.common import ORDER, PAGE, ROOT, update_page
 
 
 def main(argv: list[str]) -> int:
@@ -26,8 +26,8 @@ def main(argv: list[str]) -> int:
         # each in its own process: TensorFlow's threads and memory don't leak between them
         if subprocess.run([sys.executable, "-m", f"benchmarks.{name}"], cwd=ROOT).returncode:
             failed.append(name)
-    changed = update_readme()
-    print("README benchmark section " + ("updated" if changed else "unchanged"))
+    changed = update_page()
+    print(f"{PAGE.relative_to(ROOT)}: benchmark tables " + ("updated" if changed else "unchanged"))
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -13,7 +13,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "benchmarks.md"  # the page whose tables `make bench` rebuilds
 START_MARK = "<!-- benchmarks:start -->"
 END_MARK = "<!-- benchmarks:end -->"
 
@@ -124,15 +124,16 @@ def describe_machine(facts: dict[str, Any]) -> str:
 ORDER = ("conv", "notebooks", "autograde", "training")
 
 
-def update_readme(readme: Path = README, results_dir: Path = RESULTS) -> bool:
-    """Replace the README's text between the benchmark markers by the stored tables.
+def update_page(page: Path = PAGE, results_dir: Path = RESULTS) -> bool:
+    """Replace the text between the benchmark markers of ``page`` (docs/benchmarks.md) by the
+    stored tables.
 
-    Returns True when the README changed. Raises ValueError when the markers are missing.
+    Returns True when the page changed. Raises ValueError when the markers are missing.
     """
-    text = readme.read_text()
+    text = page.read_text()
     if START_MARK not in text or END_MARK not in text:
         raise ValueError(
-            f"{readme} has no {START_MARK} ... {END_MARK} section; add both markers where the "
+            f"{page} has no {START_MARK} ... {END_MARK} section; add both markers where the "
             "benchmark tables should go"
         )
     names = [n for n in ORDER if (results_dir / f"{n}.md").exists()]
@@ -146,6 +147,6 @@ def update_readme(readme: Path = README, results_dir: Path = RESULTS) -> bool:
     _, tail = rest.split(END_MARK, 1)
     new = f"{head}{START_MARK}\n\n{body}\n{END_MARK}{tail}"
     if new != text:
-        readme.write_text(new)
+        page.write_text(new)
         return True
     return False

@@ -8,7 +8,9 @@ from the running interpreter (the course's venv) on a free port of 127.0.0.1, wa
 ``GET /api/status`` answers, yields a :class:`LabServer`, and on exit (also after a failure)
 stops the server and every process it started (kernels included). The server is kept quiet
 and offline: no browser, no news or update checks, a read-only extension manager, and its
-config, runtime, settings and IPython folders all under ``state_dir``.
+config, runtime, settings and IPython folders all under ``state_dir``. ``extra_args`` adds
+command-line options (the tests pass the ones ``make lab`` uses: the course's JupyterLab
+settings, and ``--allow-root`` where the user is root).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,21 +36,18 @@ import psutil
 # Flags that keep JupyterLab 4 offline and quiet. `news_url=None` and NeverCheckForUpdate stop
 # the server fetching the Jupyter news feed and the latest version; the read-only extension
 # manager never asks PyPI; jupyter-lsp does not probe for language servers. (Notebooks opened
-# in the browser still start their kernel: without one the ipywidgets manager throws.)
+# in the browser still start their kernel: without one the ipywidgets manager throws.) The
+# front end's "notified about official Jupyter news?" pop-up is turned off by the settings the
+# course ships (jupyter/lab-settings), which `make lab` passes; so is --allow-root as root.
 QUIET_OFFLINE_FLAGS = (
     "--no-browser",
     "--ServerApp.ip=127.0.0.1",
-    "--ServerApp.allow_root=True",
     "--ServerApp.allow_remote_access=False",
     "--LabApp.news_url=None",
     "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
     "--LabApp.extension_manager=readonly",
     "--LanguageServerManager.autodetect=False",
 )
-
-# JupyterLab's front end asks "get notified about official Jupyter news?" in a toast unless the
-# user settings answer it; answer "never" so nothing covers the page or goes online.
-NOTIFICATION_SETTINGS = {"fetchNews": "false", "checkForUpdates": False}
 
 
 @dataclass(frozen=True)
@@ -128,13 +127,6 @@ def server_environment(state_dir: Path, extra: Mapping[str, str] | None = None) 
     return env
 
 
-def write_user_settings(config_dir: Path) -> None:
-    """JupyterLab user settings that turn off the news/update notification (offline, quiet)."""
-    folder = config_dir / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "notification.jupyterlab-settings").write_text(json.dumps(NOTIFICATION_SETTINGS))
-
-
 def wait_until_ready(server: LabServer, process: subprocess.Popen, timeout: float) -> None:
     """Poll GET /api/status until it answers 200; fail with the log if the server dies/stalls."""
     deadline = time.monotonic() + timeout
@@ -193,6 +185,7 @@ def lab_server(
     state_dir: Path,
     extra_env: Mapping[str, str] | None = None,
     startup_timeout: float = 90.0,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[LabServer]:
     """Run ``jupyter lab`` on ``root_dir`` (no browser, random token, free port); always stop it.
 
@@ -205,7 +198,6 @@ def lab_server(
     state_dir = Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     env = server_environment(state_dir, extra_env)
-    write_user_settings(Path(env["JUPYTER_CONFIG_DIR"]))
     token = secrets.token_hex(24)
     port = free_port()
     log_path = state_dir / "jupyterlab.log"
@@ -218,6 +210,7 @@ def lab_server(
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root_dir}",
+        *extra_args,
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

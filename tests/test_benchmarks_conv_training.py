@@ -16,8 +16,11 @@ from benchmarks import conv, training
 from benchmarks.solution_code import load_solution, read_cells, select_cells
 from benchmarks.training import EpochRecord, describe_outcome, first_reached
 
-# TensorFlow is imported once per worker: keep the tests that need it together.
-needs_tf = pytest.mark.xdist_group("benchmarks_tf")
+
+# TensorFlow is imported once per worker: keep the tests that need it together (and out of
+# the unit tier: importing TensorFlow alone takes seconds).
+def needs_tf(test):
+    return pytest.mark.slow(pytest.mark.xdist_group("benchmarks_tf")(test))
 
 
 def _notebook(path: Path) -> Path:

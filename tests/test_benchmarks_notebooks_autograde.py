@@ -16,6 +16,8 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a folder of the repository, not 
 
 from benchmarks import autograde, notebooks  # noqa: E402
 
+pytestmark = pytest.mark.slow  # these run kernels and notebooks
+
 ALLOCATED_MB = 200  # the kernel holds this much: more than this test's own process ever does
 
 
@@ -111,11 +113,12 @@ def test_notebook_benchmark_writes_the_table_with_the_kernels_peak_and_reports_f
 
 def test_notebook_benchmark_names_an_unknown_lesson(tmp_path, capsys):
     course = tiny_course(tmp_path)
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit, match="2"):
         notebooks.main(["--lessons", "99-nope", "--course", str(course)])
     assert "99-nope" in capsys.readouterr().err
 
 
+@pytest.mark.nbgrader
 def test_solved_submission_fills_answers_without_markers_and_keeps_hidden_tests_out(tmp_path):
     course = tiny_course(tmp_path)
     master = nbformat.read(course / "solutions" / "00-tiny" / "00-tiny.ipynb", as_version=4)
@@ -126,6 +129,7 @@ def test_solved_submission_fills_answers_without_markers_and_keeps_hidden_tests_
     assert "double(3)" not in solved.cells[1].source  # the hidden test stays hidden
 
 
+@pytest.mark.nbgrader
 def test_autograde_benchmark_grades_through_classgrade_and_writes_the_table(tmp_path):
     course = tiny_course(tmp_path)
     shutil.rmtree(course / "solutions" / "01-memory")

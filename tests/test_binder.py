@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT
 
 
@@ -25,6 +27,7 @@ def render_dockerfile(repo: Path) -> str:
     return done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_binder_installs_the_course_after_copying_the_repository(tmp_path):
     for name in ("environment.yml", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)

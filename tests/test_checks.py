@@ -9,7 +9,7 @@ from cnncourse import checks
 
 
 def test_check_equal_names_got_expected_and_likely_mistake():
-    with pytest.raises(AssertionError) as error:
+    with pytest.raises(AssertionError, match=r"size\(5, 3\) is 2, expected 3") as error:
         checks.check_equal("size(5, 3)", 2, 3, hint="n - k + 1", likely={"off by one": 2})
     message = str(error.value)
     assert "size(5, 3) is 2, expected 3" in message
@@ -19,7 +19,7 @@ def test_check_equal_names_got_expected_and_likely_mistake():
 
 
 def test_check_equal_likely_needs_the_same_type():
-    with pytest.raises(AssertionError) as error:
+    with pytest.raises(AssertionError, match=r"f\(\) is 2.0, expected 3") as error:
         checks.check_equal("f()", 2.0, 3, likely={"int mistake": 2})
     assert "Likely cause" not in str(error.value)
 
@@ -30,7 +30,7 @@ def test_check_close_reports_shape_and_first_wrong_entry():
         checks.check_close("conv(X)", expected.T, expected)
     wrong = expected.copy()
     wrong[1, 2] = 99
-    with pytest.raises(AssertionError) as error:
+    with pytest.raises(AssertionError, match="differs from the expected result") as error:
         checks.check_close("conv(X)", wrong, expected)
     assert "1 of 6 entries" in str(error.value)
     assert "index (1, 2)" in str(error.value)

@@ -14,6 +14,7 @@ from cnncourse import config, device, plotting
 config.quiet_tensorflow()
 
 
+@pytest.mark.slow
 def test_device_answers_on_a_cpu_only_machine():
     assert isinstance(device.gpus(), list)
     if device.gpu_count() == 0:

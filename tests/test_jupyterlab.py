@@ -1,6 +1,8 @@
 """JupyterLab for real: a server on localhost, its REST API and kernels, and headless Chromium.
 
-One JupyterLab server (module scope) serves a temporary copy of the students' ``course/``; one
+One JupyterLab server (module scope), started with the options ``make lab`` passes (read from
+``make -n lab``: the course's JupyterLab settings, ``--allow-root`` where the user is root),
+serves a temporary copy of the students' ``course/``; one
 headless Chromium (Debian's ``chromium`` driven by Playwright, never a downloaded browser)
 opens lesson 00 in it and keeps a screenshot in ``test-artifacts/``. Where Chromium or
 Playwright is missing the browser tests skip, or fail when the environment variable CI is set.
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +26,7 @@ from cnncourse import grading
 
 from lab_server import LabServer, execute, lab_server, log_tail
 
-pytestmark = pytest.mark.xdist_group("jupyterlab")
+pytestmark = [pytest.mark.xdist_group("jupyterlab"), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = grading.lessons(ROOT)
@@ -46,6 +50,8 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 NBGRADER_MENU_ITEMS = ["Assignment List", "Course List", "Formgrader", "Create assignment"]
+NEWS_QUESTION = "official Jupyter news"  # JupyterLab 4's pop-up the course's settings turn off
+NOTIFICATION_PLUGIN = "@jupyterlab/apputils-extension:notification"
 
 
 def require(ok: bool, message: str) -> None:
@@ -62,15 +68,33 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or (CHROMIUM if os.access(CHROMIUM, os.X_OK) else None)
 
 
+def make_lab_flags(user_id: int | None = None) -> list[str]:
+    """The options ``make lab`` gives ``jupyter lab`` (for the user id given, default: ours)."""
+    require(shutil.which("make") is not None, "make is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    command = ["make", "--no-print-directory", "-n", "lab"]
+    if user_id is not None:
+        command.append(f"LAB_USER_ID={user_id}")
+    dry_run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert dry_run.returncode == 0, f"make -n lab failed:\n{dry_run.stderr}"
+    for line in dry_run.stdout.splitlines():
+        words = shlex.split(line)
+        if len(words) > 2 and words[0].endswith("/jupyter") and words[1] == "lab":
+            assert words[-1] == "course/", f"make lab opens {words[-1]}, not course/"
+            return words[2:-1]
+    raise AssertionError(f"make -n lab runs no `jupyter lab`:\n{dry_run.stdout}")
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """One JupyterLab server on a throwaway copy of course/ for the whole module."""
+    """One JupyterLab server on a throwaway copy of course/ for the whole module, started with
+    the options of ``make lab`` (so it starts as root only if ``make lab`` would)."""
     base = tmp_path_factory.mktemp("jupyterlab")
     root = base / "course"
     shutil.copytree(
         ROOT / "course", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
     )
-    with lab_server(root, base / "state") as running:
+    with lab_server(root, base / "state", extra_args=make_lab_flags()) as running:
         yield running
 
 
@@ -115,11 +139,31 @@ def notebook_page(request: pytest.FixtureRequest) -> Iterator[tuple]:
             browser.close()
 
 
-def test_rest_api_lists_the_ten_lessons(server: LabServer):
+def test_make_lab_allows_root_only_for_root():
+    assert "--allow-root" in make_lab_flags(user_id=0)
+    assert "--allow-root" not in make_lab_flags(user_id=1000)
+    settings = ROOT / "jupyter" / "lab-settings"
+    assert f"--LabApp.app_settings_dir={settings}" in make_lab_flags(user_id=1000)
+    assert json.loads((settings / "overrides.json").read_text())[NOTIFICATION_PLUGIN] == {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    }
+
+
+def test_server_serves_the_course_settings_that_turn_the_news_off(server: LabServer):
+    """The settings `make lab` ships are what the front end reads as the defaults."""
+    reply = server.json("GET", f"lab/api/settings/{NOTIFICATION_PLUGIN}")
+    defaults = {key: value.get("default") for key, value in reply["schema"]["properties"].items()}
+    assert defaults["fetchNews"] == "false", f"fetchNews defaults to {defaults['fetchNews']!r}"
+    assert defaults["checkForUpdates"] is False
+    assert not json.loads(reply["raw"] or "{}"), "the test's user settings must stay empty"
+
+
+def test_rest_api_lists_every_lesson(server: LabServer):
     listing = server.json("GET", "api/contents")
     folders = sorted(item["name"] for item in listing["content"] if item["type"] == "directory")
     assert folders == LESSONS, f"GET /api/contents lists {folders}, expected {LESSONS}"
-    assert len(LESSONS) == 10
+    assert LESSONS, "solutions/ holds no lesson"
     for lesson in LESSONS:
         files = [item["name"] for item in server.json("GET", f"api/contents/{lesson}")["content"]]
         assert f"{lesson}.ipynb" in files, f"{lesson}/ holds {files}, not {lesson}.ipynb"
@@ -233,6 +277,7 @@ def test_validate_endpoint_reports_a_failing_test_cell(server: LabServer):
     assert len(failed) == 1 and "NotImplementedError" in failed[0]["error"], reply
 
 
+@pytest.mark.browser
 def test_chromium_shows_the_rendered_lesson_and_keeps_a_screenshot(notebook_page):
     page, errors = notebook_page
     panel = page.locator(".jp-NotebookPanel").first
@@ -243,9 +288,11 @@ def test_chromium_shows_the_rendered_lesson_and_keeps_a_screenshot(notebook_page
     shot = ARTIFACTS / f"jupyterlab-{FIRST}.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
+    assert page.get_by_text(NEWS_QUESTION).count() == 0, "JupyterLab asks about Jupyter news"
     assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
+@pytest.mark.browser
 def test_chromium_shows_the_nbgrader_menu_and_validate_button(notebook_page):
     page, errors = notebook_page
     validate = page.locator(".jp-NotebookPanel .validate-button").first

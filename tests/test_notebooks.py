@@ -143,6 +143,7 @@ def test_every_released_lesson_starts_with_badges_and_the_install_cell():
         assert install.metadata["nbgrader"]["locked"] is True
 
 
+@pytest.mark.slow
 def test_the_pre_commit_nbstripout_hook_leaves_committed_notebooks_unchanged(tmp_path):
     nbstripout = shutil.which("nbstripout", path=str(Path(sys.executable).parent))
     assert nbstripout, "nbstripout is missing: run `make setup`"

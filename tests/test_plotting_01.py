@@ -38,9 +38,14 @@ def test_plot_connections_accepts_integer_and_all_zero_matrices():
 
 
 @pytest.mark.parametrize(
-    ("matrices", "titles"),
-    [([], None), ([np.ones(3)], None), ([np.ones((0, 3))], None), ([np.ones((2, 2))], ["a", "b"])],
+    ("matrices", "titles", "message"),
+    [
+        ([], None, "at least one weight matrix"),
+        ([np.ones(3)], None, r"2D and non-empty, got shape \(3,\)"),
+        ([np.ones((0, 3))], None, r"2D and non-empty, got shape \(0, 3\)"),
+        ([np.ones((2, 2))], ["a", "b"], "1 matrices but 2 titles"),
+    ],
 )
-def test_plot_connections_rejects_bad_input(matrices, titles):
-    with pytest.raises(ValueError):
+def test_plot_connections_rejects_bad_input(matrices, titles, message):
+    with pytest.raises(ValueError, match=message):
         plotting.plot_connections(matrices, titles=titles)

@@ -40,15 +40,15 @@ def test_plot_kernel_cube_says_when_the_output_has_no_such_cell():
 
 
 @pytest.mark.parametrize(
-    ("volume", "kernel", "positions", "output"),
+    ("volume", "kernel", "positions", "output", "message"),
     [
-        ((3, 5), (3, 3, 3), [(0, 0, 0)], None),  # not 3D
-        ((3, 5, 5), (4, 3, 3), [(0, 0, 0)], None),  # kernel larger than the volume
-        ((3, 5, 5), (3, 3, 3), [(0, 3, 0)], None),  # window sticks out
-        ((3, 5, 5), (3, 3, 3), [], None),  # no position
-        ((3, 5, 5), (3, 3, 3), [(0, 0, 0)], np.zeros((3, 3))),  # output not 3D
+        ((3, 5), (3, 3, 3), [(0, 0, 0)], None, "need three sizes each"),  # not 3D
+        ((3, 5, 5), (4, 3, 3), [(0, 0, 0)], None, "does not fit in the volume"),  # too large
+        ((3, 5, 5), (3, 3, 3), [(0, 3, 0)], None, "does not lie inside"),  # window sticks out
+        ((3, 5, 5), (3, 3, 3), [], None, "at least one kernel position"),  # no position
+        ((3, 5, 5), (3, 3, 3), [(0, 0, 0)], np.zeros((3, 3)), "non-empty 3D array"),  # not 3D
     ],
 )
-def test_plot_kernel_cube_rejects_bad_input(volume, kernel, positions, output):
-    with pytest.raises(ValueError):
+def test_plot_kernel_cube_rejects_bad_input(volume, kernel, positions, output, message):
+    with pytest.raises(ValueError, match=message):
         plotting.plot_kernel_cube(volume, kernel, positions, output=output)

@@ -27,11 +27,11 @@ def test_feature_map_sizes_draws_one_bar_per_layer_and_panel():
 
 
 def test_feature_map_sizes_rejects_bad_input():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one layer"):
         plotting.plot_feature_map_sizes([], [], [])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="give one of each per layer"):
         plotting.plot_feature_map_sizes(["a", "b"], [1], [1, 2])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be positive integers"):
         plotting.plot_feature_map_sizes(["a"], [0], [3])
 
 
@@ -52,7 +52,7 @@ def test_layer_table_formats_values():
 
 
 def test_layer_table_rejects_empty_input():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one row and one column"):
         plotting.plot_layer_table([], ["name"])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one row and one column"):
         plotting.plot_layer_table([{"name": "a"}], [])

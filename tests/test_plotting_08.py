@@ -40,11 +40,11 @@ def test_draw_boxes_without_predictions_and_grey_images():
 
 def test_draw_boxes_rejects_mismatched_input():
     images = np.zeros((2, 8, 8, 3))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one image"):
         plotting.draw_boxes([], [])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="1 true boxes"):
         plotting.draw_boxes(images, [(0, 0, 1, 1)])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="3 predicted boxes"):
         plotting.draw_boxes(images, [(0, 0, 1, 1)] * 2, [(0, 0, 1, 1)] * 3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="1 titles"):
         plotting.draw_boxes(images, [(0, 0, 1, 1)] * 2, titles=["only one"])

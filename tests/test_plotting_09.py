@@ -49,9 +49,9 @@ def test_plot_segmentation_colours_labels_and_limits_rows():
 
 def test_plot_segmentation_rejects_bad_columns():
     image, mask, _ = _sample()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one column"):
         plotting.plot_segmentation({})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'mask': 2"):
         plotting.plot_segmentation({"image": [image], "mask": [mask, mask]})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'image': 0"):
         plotting.plot_segmentation({"image": []})

@@ -21,6 +21,8 @@ def test_every_lesson_folder_has_a_master_and_a_release():
         )
 
 
+@pytest.mark.slow
+@pytest.mark.nbgrader
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_course_matches_a_fresh_release(lesson, tmp_path):
     fresh = make_course(tmp_path, [lesson]) / "course" / lesson

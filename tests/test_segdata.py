@@ -67,14 +67,14 @@ def test_make_cells_defeats_a_global_threshold(cells):
 def test_make_cells_other_size_and_bad_arguments():
     small = segdata.make_cells(2, size=64, seed=1)
     assert small.images.shape == (2, 64, 64, 3)
-    for kwargs in (
-        dict(n=0),
-        dict(n=2, size=16),
-        dict(n=2, cells=(5, 2)),
-        dict(n=2, radius=(0, 3)),
-        dict(n=2, touching=1.5),
+    for kwargs, message in (
+        (dict(n=0), "n must be a positive integer"),
+        (dict(n=2, size=16), "size must be an integer >= 32"),
+        (dict(n=2, cells=(5, 2)), r"cells must be \(min, max\)"),
+        (dict(n=2, radius=(0, 3)), r"radius must be \(min, max\)"),
+        (dict(n=2, touching=1.5), r"touching is a fraction in \[0, 1\]"),
     ):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=message):
             segdata.make_cells(**kwargs)
 
 
@@ -88,7 +88,7 @@ def test_prepare_image_and_mask_handle_grey_rgb_rgba_and_16_bit():
     deep = (np.arange(900, dtype=np.uint16) * 60).reshape(30, 30)
     stretched = segdata.prepare_image(deep, 30)
     assert stretched.min() == 0 and stretched.max() == 255
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="must be grey"):
         segdata.prepare_image(np.zeros((4, 4, 2)), 8)
     mask = np.zeros((20, 20), dtype=np.uint16)
     mask[5:10, 5:10] = 3  # an instance label image counts as foreground too
@@ -131,7 +131,7 @@ def test_load_folder_wrong_folders_raise_clear_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match=segdata.SEG_DIR_VARIABLE):
         segdata.load_folder(tmp_path / "nowhere")
     (tmp_path / "file.txt").write_text("not a folder")
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(NotADirectoryError, match="is a file; CNN_COURSE_SEG_DIR must name"):
         segdata.load_folder(tmp_path / "file.txt")
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -157,7 +157,7 @@ def test_load_folder_wrong_folders_raise_clear_errors(tmp_path):
     _save(bowl / "s1" / "images" / "s1.png", np.zeros((8, 8), np.uint8))
     with pytest.raises(ValueError, match="no mask files"):
         segdata.load_folder(bowl)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="limit must be a positive integer"):
         segdata.load_folder(sizes, limit=0)
 
 
@@ -170,6 +170,8 @@ def test_load_segmentation_data_picks_argument_then_variable_then_generated(tmp_
     monkeypatch.setenv(segdata.SEG_DIR_VARIABLE, str(tmp_path))
     assert not segdata.load_segmentation_data(5).is_generated
     monkeypatch.setenv(segdata.SEG_DIR_VARIABLE, str(tmp_path / "typo"))
-    with pytest.raises(FileNotFoundError):  # a wrong folder is never replaced silently
+    with pytest.raises(
+        FileNotFoundError, match="typo"
+    ):  # a wrong folder is never replaced silently
         segdata.load_segmentation_data(5)
     assert len(segdata.load_segmentation_data(5, directory=tmp_path)) == 1

@@ -11,6 +11,11 @@ metadata -- are copied into the released cell with the same id. Answer cells and
 without output. The two notebooks must line up (same cell ids in the same order, same source in
 every ordinary cell); a stale ``course/`` is refused with "run make release".
 
+The documentation pages (``docs/*.md`` and ``CONTRIBUTING.md``) are published next to the
+lessons, under ``docs/``: a link between two of them stays a link on the site, and a link to
+any other file of the repository (the README, a test, a folder) becomes its address on GitHub
+at this version's tag.
+
 Sphinx (myst-nb, sphinx-book-theme) then renders the pages with notebook execution off: the
 build itself needs no kernel and no network. Sphinx warnings fail the build.
 
@@ -25,6 +30,8 @@ import argparse
 import copy
 import importlib.util
 import os
+import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +48,18 @@ MODES = ("fast", "cpu", "full", "auto")
 DEFAULT_MODE = "cpu"
 SPHINX_PACKAGES = ("sphinx", "myst_nb", "sphinx_book_theme")  # import names
 BUILD_NOTE_MARKER = "<!-- build-note -->"
+DOCS_TOC_MARKER = "<!-- docs-toc -->"
+# Documentation pages on the site, in the order of its table of contents: repository path ->
+# page name under docs/. docs/*.md not named here follow in alphabetical order.
+DOC_PAGES = {
+    "docs/instructors.md": "instructors",
+    "docs/grader.md": "grader",
+    "docs/isolation.md": "isolation",
+    "docs/benchmarks.md": "benchmarks",
+    "docs/testing.md": "testing",
+    "CONTRIBUTING.md": "contributing",
+}
+LINK = re.compile(r"(\]\()([^)\s]+)(\))")
 # Mime types of live widgets: without the saved widget state they cannot be shown on a static
 # page (myst-nb would warn), so the static alternatives in the same output are kept instead.
 WIDGET_MIME_TYPES = ("application/vnd.jupyter.widget-view+json",)
@@ -256,11 +275,16 @@ def lesson_page(
     )
 
 
-def index_page(mode: str, executed: Sequence[str], shown: Sequence[str]) -> str:
-    """The index page: ``website/index.md`` with a line saying how its outputs were made."""
+def index_page(
+    mode: str, executed: Sequence[str], shown: Sequence[str], docs: Sequence[str] = ()
+) -> str:
+    """The index page: ``website/index.md`` with a line saying how its outputs were made and
+    the table of contents of the documentation pages ``docs``."""
     template = (WEBSITE / "index.md").read_text(encoding="utf-8")
-    if BUILD_NOTE_MARKER not in template:
-        raise SiteError(f"website/index.md lost its {BUILD_NOTE_MARKER} line; put it back.")
+    for marker in (BUILD_NOTE_MARKER, DOCS_TOC_MARKER):
+        if marker not in template:
+            raise SiteError(f"website/index.md lost its {marker} line; put it back.")
+    template = template.replace(DOCS_TOC_MARKER, "\n".join(f"docs/{name}" for name in docs))
     how = f"**{mode}** mode"
     if mode == "auto":
         how += " (**full** where a GPU was found, **cpu** otherwise)"
@@ -274,6 +298,53 @@ def index_page(mode: str, executed: Sequence[str], shown: Sequence[str]) -> str:
     elif skipped:
         note = "This build shows the lessons without outputs (none was executed)."
     return template.replace(BUILD_NOTE_MARKER, note)
+
+
+def doc_pages(root: Path) -> dict[str, str]:
+    """The documentation pages of the course in ``root``: repository path -> page name."""
+    pages = {path: name for path, name in DOC_PAGES.items() if (root / path).is_file()}
+    for path in sorted((root / "docs").glob("*.md")):
+        relative = path.relative_to(root).as_posix()
+        pages.setdefault(relative, path.stem)
+    return pages
+
+
+def rewrite_links(text: str, page: str, pages: dict[str, str], blob_url: str) -> str:
+    """The markdown ``text`` of the repository file ``page`` with its links made to work on
+    the site: links to another page of ``pages`` point at that page (``name.md``, anchors
+    kept); links to any other file of the repository go to ``blob_url/<path>``; web
+    addresses and in-page anchors are left alone."""
+
+    def fix(match: re.Match) -> str:
+        target = match.group(2)
+        if re.match(r"[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
+            return match.group(0)
+        path, _, anchor = target.partition("#")
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+        if resolved.startswith("../"):
+            raise SiteError(f"{page} links to {target}, outside the repository")
+        if resolved in pages:
+            new = f"{pages[resolved]}.md"
+        else:
+            new = f"{blob_url.rstrip('/')}/{resolved}"
+        return f"{match.group(1)}{new}{'#' + anchor if anchor else ''}{match.group(3)}"
+
+    return LINK.sub(fix, text)
+
+
+def write_doc_pages(root: Path, folder: Path) -> list[str]:
+    """Copy the documentation pages into ``folder`` with their links rewritten; return the
+    page names in table-of-contents order."""
+    from cnncourse import notebooks
+
+    proj = notebooks.project(root / "pyproject.toml")
+    blob_url = f"https://github.com/{proj.github_path}/blob/{proj.tag}"
+    pages = doc_pages(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, name in pages.items():
+        text = (root / path).read_text(encoding="utf-8")
+        (folder / f"{name}.md").write_text(rewrite_links(text, path, pages, blob_url), "utf-8")
+    return list(pages.values())
 
 
 def run_sphinx(source: Path, html: Path, doctrees: Path) -> None:
@@ -329,10 +400,14 @@ def build(
         nbformat.write(page, source / "lessons" / f"{lesson}.ipynb")
         what = f"executed in {mode} mode" if run else "without outputs"
         log(f"{lesson}: {what} ({time.perf_counter() - started:.1f} s)")
-    (source / "index.md").write_text(index_page(mode, executed, shown), encoding="utf-8")
+    docs = write_doc_pages(root, source / "docs")
+    (source / "index.md").write_text(index_page(mode, executed, shown, docs), encoding="utf-8")
     started = time.perf_counter()
     run_sphinx(source, html, doctrees)
-    log(f"sphinx: {len(shown)} lesson pages ({time.perf_counter() - started:.1f} s)")
+    log(
+        f"sphinx: {len(shown)} lesson pages, {len(docs)} documentation pages "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
     return html / "index.html"
 
 

@@ -11,10 +11,14 @@ Instructor and CI tooling (students never call it); ``make release`` and ``make 
   one for a cell never run) nbval compares. Those cells carry ``"keep_output": true`` so that
   nbstripout (the pre-commit hook, run with ``--keep-id --keep-count``) keeps them too.
 * **check** -- lists the notebooks that are not stamped and stripped (used by the tests).
+* **table** -- rewrites the lesson table of a markdown file (the README), between the lines
+  ``<!-- lessons:start -->`` and ``<!-- lessons:end -->``, from the masters: each lesson's
+  title, its exercises and points, and its Colab link. ``make release`` runs it.
 
     python -m cnncourse.notebooks stamp solutions/*/*.ipynb
     python -m cnncourse.notebooks strip solutions/*/*.ipynb course/*/*.ipynb
     python -m cnncourse.notebooks check solutions/*/*.ipynb course/*/*.ipynb
+    python -m cnncourse.notebooks table README.md
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from nbformat import NotebookNode
 CHECK_TAG = "nbval-check-output"
 BADGES_ID = "badges"
 INSTALL_ID = "install"
+TABLE_START = "<!-- lessons:start -->"
+TABLE_END = "<!-- lessons:end -->"
+COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 _ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -243,11 +250,116 @@ def check(paths: list[str | Path], masters: bool = True) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class Lesson:
+    """What the lesson table says about one lesson, read from its master."""
+
+    name: str  # NN-slug
+    title: str  # the master's first "# " heading, less its "NN · " prefix
+    exercises: int  # answer cells the tests grade (code)
+    points: float  # points of the graded test cells
+    written: int  # written questions (markdown answer cells graded by hand)
+    written_points: float
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def summarize(master: str | Path) -> Lesson:
+    """The title, exercises and points of a master notebook (``solutions/NN-slug/NN-slug.ipynb``).
+
+    Raises:
+        ValueError: if the master has no ``# `` title heading.
+    """
+    path = Path(master)
+    nb = nbformat.read(path, as_version=4)
+    headings = [
+        line[2:].strip()
+        for cell in nb.cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("# ")
+    ]
+    if not headings:
+        raise ValueError(
+            f"{path} has no title: its first markdown cell needs a '# NN · Title' line"
+        )
+    title = headings[0].split(" · ", 1)[-1] if " · " in headings[0] else headings[0]
+    exercises = written = 0
+    points = written_points = 0.0
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and meta.get("grade") and cell.cell_type == "markdown":
+            written += 1
+            written_points += float(meta.get("points", 0))
+        elif meta.get("solution") and cell.cell_type == "code":
+            exercises += 1
+        elif meta.get("grade") and cell.cell_type == "code":
+            points += float(meta.get("points", 0))
+    return Lesson(path.parent.name, title, exercises, points, written, written_points)
+
+
+def lesson_table(root: str | Path = _ROOT, proj: Project | None = None) -> str:
+    """The markdown table of the lessons under ``root/solutions`` (one row each, in order)."""
+    root = Path(root)
+    proj = proj or project(root / "pyproject.toml")
+    masters = sorted(root.glob("solutions/[0-9][0-9]-*/*.ipynb"))
+    masters = [m for m in masters if m.stem == m.parent.name]
+    if not masters:
+        raise FileNotFoundError(f"{root / 'solutions'} holds no lesson (NN-slug/NN-slug.ipynb)")
+    rows = [
+        "| Lesson | Title | Exercises | Points | Open |",
+        "|---|---|---|---|---|",
+    ]
+    for master in masters:
+        lesson = summarize(master)
+        released = lesson_path(master)
+        exercises, points = str(lesson.exercises), _number(lesson.points)
+        if lesson.written:
+            exercises += f" + {lesson.written} written"
+            points += f" + {_number(lesson.written_points)}"
+        rows.append(
+            f"| [{lesson.name}]({released}) | {lesson.title} | {exercises} | {points} | "
+            f"[![Colab]({COLAB_BADGE})]({colab_url(proj, master)}) |"
+        )
+    return "\n".join(rows)
+
+
+def update_table(markdown: str | Path, root: str | Path = _ROOT, write: bool = True) -> bool:
+    """Put :func:`lesson_table` between the lesson-table markers of ``markdown``.
+
+    Returns True when the text changed (written only if ``write``).
+
+    Raises:
+        ValueError: if the file lacks the markers.
+    """
+    path = Path(markdown)
+    text = path.read_text(encoding="utf-8")
+    if TABLE_START not in text or TABLE_END not in text:
+        raise ValueError(
+            f"{path} has no {TABLE_START} ... {TABLE_END} lines; put both where the lesson "
+            "table goes"
+        )
+    head, rest = text.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    new = f"{head}{TABLE_START}\n{lesson_table(root)}\n{TABLE_END}{tail}"
+    if new != text and write:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cnncourse.notebooks", description=__doc__)
-    parser.add_argument("command", choices=("stamp", "strip", "check"))
-    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("command", choices=("stamp", "strip", "check", "table"))
+    parser.add_argument("notebooks", nargs="+", type=Path, help="notebooks (table: README.md)")
     args = parser.parse_args(argv)
+    if args.command == "table":
+        for markdown in args.notebooks:
+            root = markdown.resolve().parent
+            changed = update_table(markdown, root)
+            print(f"table: {markdown} {'updated' if changed else 'unchanged'}")
+        return 0
     if args.command == "check":
         problems = check(args.notebooks)
         for problem in problems:
