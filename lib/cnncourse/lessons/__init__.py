@@ -1,0 +1,1 @@
+"""Per-lesson test helpers (one module per lesson, ``lNN.py``); they hold no solutions."""
