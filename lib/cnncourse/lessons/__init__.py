@@ -1,1 +1,1 @@
-"""Per-lesson test helpers (one module per lesson, ``lNN.py``); they hold no solutions."""
+"""Per-lesson test data and helpers for the visible test cells (never a solution)."""
