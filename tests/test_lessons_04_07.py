@@ -87,3 +87,22 @@ def test_quietly_silences_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert l06.quietly(noisy) == 7
+
+
+def test_keras_check_passes_arithmetic_and_fails_a_keras_layer():
+    from cnncourse.lessons import l07
+
+    def by_formula(k, c, f):
+        return (k * k * c + 1) * f
+
+    def by_keras(k, c, f):
+        import keras
+
+        layer = keras.layers.Conv2D(f, k)
+        layer.build((None, 16, 16, c))
+        return layer.count_params()
+
+    assert l07.check_no_keras("by_formula", by_formula, 3, 2, 4) == 76
+    assert by_keras(3, 2, 4) == 76
+    with pytest.raises(AssertionError, match="without building a Keras model"):
+        l07.check_no_keras("by_keras", by_keras, 3, 2, 4)

@@ -8,6 +8,7 @@ likely mistake on failure.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -273,3 +274,36 @@ def check_residual_unit(
         },
     )
     return unit
+
+
+def modules_called(function: Callable[..., Any], *args: Any) -> tuple[set[str], Any]:
+    """The top-level packages whose Python functions ran during ``function(*args)``, and its
+    result (a profile hook sees every Python call, however the package was imported)."""
+    packages: set[str] = set()
+
+    def profiler(frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            name = frame.f_globals.get("__name__", "")
+            packages.add(name.split(".")[0])
+
+    previous = sys.getprofile()
+    sys.setprofile(profiler)
+    try:
+        result = function(*args)
+    finally:
+        sys.setprofile(previous)
+    return packages, result
+
+
+def check_no_keras(name: str, function: Callable[..., Any], *args: Any) -> Any:
+    """Fail when ``function(*args)`` runs any Keras or TensorFlow code; return its result."""
+    packages, result = modules_called(function, *args)
+    used = sorted(packages & {"keras", "tensorflow", "tf_keras"})
+    if used:
+        raise AssertionError(
+            f"{name} ran code from {', '.join(used)}: the exercise asks for the counts from the "
+            "formulas, without building a Keras model.\nLikely cause: the model was built (or "
+            "layers created) and count_params() read; compute (k*k*c + 1)*f and (m + 1)*u "
+            "yourself."
+        )
+    return result
