@@ -343,6 +343,29 @@ def conv1x1(X, W, b=None):
     ),
     dict(
         cell="conv1x1",
+        name="right values, but a Python loop over the pixels (the text asks for none)",
+        code="""
+import numpy as np
+
+def conv1x1(X, W, b=None):
+    X, W = np.asarray(X), np.asarray(W)
+    if X.ndim != 3 or W.ndim != 4 or W.shape[:2] != (1, 1) or X.shape[2] != W.shape[2]:
+        raise ValueError("X must be (H, W, C) and W (1, 1, C, F)")
+    F = W.shape[3]
+    b = np.zeros(F) if b is None else np.asarray(b)
+    if b.shape != (F,):
+        raise ValueError("b must have shape (F,)")
+    out = np.zeros(X.shape[:2] + (F,))
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            out[i, j] = X[i, j] @ W[0, 0] + b
+    return out
+""",
+        loses=["test_conv1x1"],
+        feedback="a Python loop over the pixels",
+    ),
+    dict(
+        cell="conv1x1",
         name="any kernel accepted: W[0, 0] of a 3x3 kernel used silently",
         code="""
 import numpy as np

@@ -245,6 +245,17 @@ MISTAKES = [
         loses=["test_alexnet_param_counts"],
         feedback="pool_after_c7 ignored",
     ),
+    dict(
+        cell="alexnet_param_counts",
+        name="right counts, read from a Keras model instead of the formulas (the text forbids it)",
+        code="""
+def alexnet_param_counts(input_shape=(227, 227, 3), n_classes=1000, pool_after_c7=False):
+    model = build_alexnet(input_shape, n_classes, pool_after_c7)
+    return {layer.name: layer.count_params() for layer in model.layers if layer.count_params()}
+""",
+        loses=["test_alexnet_param_counts"],
+        feedback="without building a Keras model",
+    ),
     # --- Exercise 4: inception_module -----------------------------------------------------
     dict(
         cell="inception_module",
