@@ -1,0 +1,1 @@
+"""The course's grader: running, scoring and reporting students' notebooks."""
