@@ -50,18 +50,30 @@ def entry_code(entry: dict, nb: NotebookNode, entries: Iterable[dict] = ()) -> s
     """The answer cell source of a catalog entry.
 
     ``code=`` is the whole cell. Otherwise the base (the master's answer cell without its
-    solution markers, or the entry of ``entries`` named ``base=``, for the same cell) gets each
+    solution markers, or the entry of ``entries`` named ``base=``: one for the same answer cell
+    if there is one, else the only one of that name) gets each
     ``(old, new)`` of ``replace=`` in turn; each ``old`` must occur exactly once.
 
     Raises:
         ValueError: naming the entry, for an entry with both or neither forms, an unknown or
             circular base, or a replacement whose old text is missing or ambiguous.
     """
-    by_name = {e["name"]: e for e in entries}
-    return _resolve(entry, nb, by_name, ())
+    return _resolve(entry, nb, list(entries), ())
 
 
-def _resolve(entry: dict, nb: NotebookNode, by_name: dict, seen: tuple[str, ...]) -> str:
+def _find_base(entry: dict, entries: list[dict]) -> dict:
+    """The entry named ``entry["base"]``: for the same answer cell if there is one, else the
+    only entry of that name in the lesson."""
+    named = [e for e in entries if e["name"] == entry["base"]]
+    same_cell = [e for e in named if e["cell"] == entry["cell"]]
+    found = same_cell or named
+    if len(found) != 1:
+        problem = "is no entry of this lesson" if not found else "names several entries"
+        raise ValueError(f"{entry['name']!r}: its base {entry['base']!r} {problem}")
+    return found[0]
+
+
+def _resolve(entry: dict, nb: NotebookNode, entries: list[dict], seen: tuple[str, ...]) -> str:
     name = entry["name"]
     if name in seen:
         raise ValueError(f"{name!r}: circular base ({' -> '.join([*seen, name])})")
@@ -74,12 +86,8 @@ def _resolve(entry: dict, nb: NotebookNode, by_name: dict, seen: tuple[str, ...]
     if entry.get("base") is None:
         code, base_name = master_answer(nb, entry["cell"]), f"the master's {entry['cell']}"
     else:
-        base = by_name.get(entry["base"])
-        if base is None:
-            raise ValueError(f"{name!r}: its base {entry['base']!r} is no entry of this lesson")
-        if base["cell"] != entry["cell"]:
-            raise ValueError(f"{name!r}: its base {entry['base']!r} answers another cell")
-        code, base_name = _resolve(base, nb, by_name, (*seen, name)), repr(entry["base"])
+        base = _find_base(entry, entries)
+        code, base_name = _resolve(base, nb, entries, (*seen, name)), repr(entry["base"])
     for old, new in entry["replace"]:
         count = code.count(old)
         if count != 1:

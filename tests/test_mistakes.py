@@ -33,8 +33,11 @@ def test_every_exercise_has_at_least_two_mistakes(lesson):
     nb = _master(lesson)
     answers = set(grading.nbgrader_cells(nb, "solution"))
     counts = dict.fromkeys(answers, 0)
-    names = [m["name"] for m in catalog("mistakes", lesson) + catalog("alternatives", lesson)]
-    assert len(names) == len(set(names)), f"{lesson}: entry names repeat"
+    names = [
+        (m["cell"], m["name"])
+        for m in catalog("mistakes", lesson) + catalog("alternatives", lesson)
+    ]
+    assert len(names) == len(set(names)), f"{lesson}: an answer cell has two entries of one name"
     for mistake in mistakes_for(lesson):  # resolves every entry, or fails naming it
         assert mistake["cell"] in answers, f"{mistake['name']}: no answer cell {mistake['cell']}"
         own = harness.own_tests(nb, mistake["cell"])
