@@ -118,8 +118,12 @@ def dense_params(n_in, n_out, bias=True):
     dict(
         cell="conv1d_as_matrix",
         name="kernel flipped (true convolution instead of cross-correlation)",
-        code="""
-def conv1d_as_matrix(w, n):
+        base="no input validation (a layer with 0 inputs gets 10 parameters)",
+        replace=[
+            (
+                """def dense_params(n_in, n_out, bias=True):
+    return n_in * n_out + (n_out if bias else 0)""",
+                """def conv1d_as_matrix(w, n):
     w = np.asarray(w)
     k = len(w)
     if w.ndim != 1 or k == 0 or k > n:
@@ -127,8 +131,9 @@ def conv1d_as_matrix(w, n):
     M = np.zeros((n - k + 1, n), dtype=w.dtype)
     for i in range(n - k + 1):
         M[i, i : i + k] = w[::-1]
-    return M
-""",
+    return M""",
+            ),
+        ],
         loses=["test_conv1d_as_matrix"],
         feedback="the kernel is flipped",
     ),
@@ -209,15 +214,20 @@ def conv1d_as_matrix(w, n):
     dict(
         cell="receptive_field",
         name="stride ignored: r grows by k - 1 per layer",
-        code="""
-def receptive_field(layers):
+        base="no input validation (a layer with 0 inputs gets 10 parameters)",
+        replace=[
+            (
+                """def dense_params(n_in, n_out, bias=True):
+    return n_in * n_out + (n_out if bias else 0)""",
+                """def receptive_field(layers):
     r = 1
     for kind, k, s in layers:
         if kind not in ("conv", "pool") or k < 1 or s < 1:
             raise ValueError(f"bad layer {(kind, k, s)}")
         r += k - 1
-    return r
-""",
+    return r""",
+            ),
+        ],
         loses=["test_receptive_field"],
         feedback="the stride was ignored",
     ),
@@ -242,11 +252,14 @@ def receptive_field(layers):
     dict(
         cell="receptive_field",
         name="jump multiplied by the stride before it is used",
-        base="adding k instead of k - 1",
+        base="stride ignored: r grows by k - 1 per layer",
         replace=[
             (
-                """        r += k * jump
-        jump *= s""",
+                "    r = 1",
+                "    r, jump = 1, 1",
+            ),
+            (
+                "        r += k - 1",
                 """        jump *= s
         r += (k - 1) * jump""",
             ),

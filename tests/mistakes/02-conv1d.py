@@ -123,19 +123,26 @@ def conv1d(x, w, stride=1, padding="valid"):
     dict(
         cell="conv1d",
         name="unknown padding silently treated as 'valid' (no validation)",
-        code="""
-def conv1d(x, w, stride=1, padding="valid"):
-    x = np.asarray(x, dtype=float)
-    w = np.asarray(w, dtype=float)
+        base="kernel flipped (np.convolve's convention instead of a layer's)",
+        replace=[
+            (
+                """    w = np.asarray(w, dtype=float)
+    if x.ndim != 1 or w.ndim != 1 or x.size == 0 or w.size == 0:
+        raise ValueError("x and w must be non-empty 1D arrays")
+    n, k = x.size, w.size
+    n_out = conv_output_length(n, k, stride, padding)
+    if padding == "same":""",
+                """    w = np.asarray(w, dtype=float)
     n, k = x.size, w.size
     if padding == "same":
-        n_out = -(-n // stride)
-        total = max((n_out - 1) * stride + k - n, 0)
-        x = np.concatenate([np.zeros(total // 2), x, np.zeros(total - total // 2)])
-    else:
-        n_out = (n - k) // stride + 1
-    return np.array([np.sum(x[i * stride : i * stride + k] * w) for i in range(n_out)])
-""",
+        n_out = -(-n // stride)""",
+            ),
+            (
+                "    w = w[::-1]",
+                """    else:
+        n_out = (n - k) // stride + 1""",
+            ),
+        ],
         loses=["test_conv1d_valid"],
         feedback="should raise ValueError",
     ),
@@ -314,15 +321,20 @@ def true_convolution(x, w):
     dict(
         cell="locate_pattern",
         name="np.convolve flips the pattern: finds its mirror image",
-        code="""
-def locate_pattern(x, pattern):
+        base="kernel not flipped (returns the cross-correlation)",
+        replace=[
+            (
+                """def true_convolution(x, w):
+    return conv1d(x, w)""",
+                """def locate_pattern(x, pattern):
     pattern = np.asarray(pattern, dtype=float)
     if pattern.ndim != 1 or pattern.size == 0 or np.ptp(pattern) == 0:
         raise ValueError("bad pattern")
     if pattern.size > np.asarray(x).size:
         raise ValueError("pattern longer than the signal")
-    return int(np.argmax(np.convolve(x, pattern - pattern.mean(), "valid")))
-""",
+    return int(np.argmax(np.convolve(x, pattern - pattern.mean(), "valid")))""",
+            ),
+        ],
         loses=["test_locate_pattern"],
         feedback="found the blip's mirror image",
     ),

@@ -67,15 +67,15 @@ def conv_multichannel(X, W, b=None):
     dict(
         cell="conv_multichannel",
         name="channels averaged instead of summed",
-        base="channels not summed: one output map per input channel",
+        base="kernel flipped (true convolution instead of cross-correlation)",
         replace=[
             (
-                "    out = np.zeros((H - kh + 1, Wd - kw + 1, C, F))",
-                "    out = np.zeros((H - kh + 1, Wd - kw + 1, F))",
+                """        raise ValueError("one bias per filter")
+    W = W[::-1, ::-1]""",
+                '        raise ValueError("one bias per filter")',
             ),
             (
-                """                products = X[i:i + kh, j:j + kw, :] * W[:, :, :, f]
-                out[i, j, :, f] = np.sum(products, axis=(0, 1)) + b[f]""",
+                "                out[i, j, f] = np.sum(X[i:i + kh, j:j + kw, :] * W[:, :, :, f]) + b[f]",
                 """                per_channel = [np.sum(X[i:i + kh, j:j + kw, c] * W[:, :, c, f]) for c in range(C)]
                 out[i, j, f] = np.mean(per_channel) + b[f]""",
             ),
@@ -165,14 +165,22 @@ def conv_output_shape(input_shape, kernel_shape):
     dict(
         cell="conv_output_shape",
         name="written for 2D only: the depth axis is ignored",
-        code="""
-def conv_output_shape(input_shape, kernel_shape):
-    H, W, C = input_shape[-3:]
+        base="off by one: n - k",
+        replace=[
+            (
+                """    *sizes, C = input_shape
+    *ks, kc, F = kernel_shape
+    too_big = any(k > n for n, k in zip(sizes, ks))
+    if kc != C or len(kernel_shape) != len(input_shape) + 1 or too_big:""",
+                """    H, W, C = input_shape[-3:]
     kh, kw, kc, F = kernel_shape[-4:]
-    if kc != C or kh > H or kw > W:
-        raise ValueError("kernel does not fit")
-    return (H - kh + 1, W - kw + 1, F)
-""",
+    if kc != C or kh > H or kw > W:""",
+            ),
+            (
+                "    return tuple(n - k for n, k in zip(sizes, ks)) + (F,)",
+                "    return (H - kh + 1, W - kw + 1, F)",
+            ),
+        ],
         loses=["test_conv_output_shape"],
         feedback="depth axis ignored",
     ),
@@ -196,14 +204,21 @@ def conv_output_shape(input_shape, kernel_shape):
     dict(
         cell="conv_params",
         name="biases forgotten",
-        code="""
-import numpy as np
+        base="channels never checked",
+        replace=[
+            (
+                """def conv_output_shape(input_shape, kernel_shape):
+    *sizes, C = input_shape
+    *ks, kc, F = kernel_shape
+    return tuple(n - k + 1 for n, k in zip(sizes, ks)) + (F,)""",
+                """import numpy as np
 
 def conv_params(kernel_size, in_channels, filters, use_bias=True):
     if min(kernel_size) < 1 or in_channels < 1 or filters < 1:
         raise ValueError("sizes must be positive")
-    return int(np.prod(kernel_size)) * in_channels * filters
-""",
+    return int(np.prod(kernel_size)) * in_channels * filters""",
+            ),
+        ],
         loses=["test_conv_params"],
         feedback="biases forgotten",
     ),
@@ -250,16 +265,21 @@ def conv_params(kernel_size, in_channels, filters, use_bias=True):
     dict(
         cell="conv1x1",
         name="weight matrix transposed (channels mixed up)",
-        code="""
-import numpy as np
-
-def conv1x1(X, W, b=None):
+        base="biases forgotten",
+        replace=[
+            (
+                """def conv_params(kernel_size, in_channels, filters, use_bias=True):
+    if min(kernel_size) < 1 or in_channels < 1 or filters < 1:
+        raise ValueError("sizes must be positive")
+    return int(np.prod(kernel_size)) * in_channels * filters""",
+                """def conv1x1(X, W, b=None):
     X, W = np.asarray(X), np.asarray(W)
     if W.ndim != 4 or W.shape[:2] != (1, 1):
         raise ValueError("W must be (1, 1, C, F)")
     b = np.zeros(W.shape[3]) if b is None else np.asarray(b)
-    return X @ W[0, 0].T + b
-""",
+    return X @ W[0, 0].T + b""",
+            ),
+        ],
         loses=["test_conv1x1"],
         feedback="transposed (channels mixed up)",
     ),
@@ -315,37 +335,51 @@ def conv1x1(X, W, b=None):
     dict(
         cell="conv3d",
         name="kernel flipped (scipy.signal.convolve)",
-        code="""
-import numpy as np
+        base="channels never checked",
+        replace=[
+            (
+                """def conv_output_shape(input_shape, kernel_shape):
+    *sizes, C = input_shape
+    *ks, kc, F = kernel_shape
+    return tuple(n - k + 1 for n, k in zip(sizes, ks)) + (F,)""",
+                """import numpy as np
 from scipy import signal
 
 def conv3d(V, W):
     V, W = np.asarray(V, dtype=float), np.asarray(W, dtype=float)
     if V.ndim != 3 or W.ndim != 3 or any(k > n for n, k in zip(V.shape, W.shape)):
         raise ValueError("need a 3D volume and a 3D kernel that fits")
-    return signal.convolve(V, W, mode="valid")
-""",
+    return signal.convolve(V, W, mode="valid")""",
+            ),
+        ],
         loses=["test_conv3d"],
         feedback="kernel flipped",
     ),
     dict(
         cell="conv3d",
         name="depth axis ignored: the kernel slides only across height and width",
-        code="""
-import numpy as np
-
-def conv3d(V, W):
-    V, W = np.asarray(V), np.asarray(W)
-    if V.ndim != 3 or W.ndim != 3 or any(k > n for n, k in zip(V.shape, W.shape)):
-        raise ValueError("need a 3D volume and a 3D kernel that fits")
-    kd, kh, kw = W.shape
+        base="kernel flipped (scipy.signal.convolve)",
+        replace=[
+            (
+                """import numpy as np
+from scipy import signal""",
+                "import numpy as np",
+            ),
+            (
+                "    V, W = np.asarray(V, dtype=float), np.asarray(W, dtype=float)",
+                "    V, W = np.asarray(V), np.asarray(W)",
+            ),
+            (
+                '    return signal.convolve(V, W, mode="valid")',
+                """    kd, kh, kw = W.shape
     D, H, Wd = V.shape
     out = np.zeros((H - kh + 1, Wd - kw + 1))
     for i in range(H - kh + 1):
         for j in range(Wd - kw + 1):
             out[i, j] = np.sum(V[:kd, i:i + kh, j:j + kw] * W)
-    return out
-""",
+    return out""",
+            ),
+        ],
         loses=["test_conv3d"],
         feedback="depth axis ignored",
     ),

@@ -84,24 +84,27 @@ def avg_pool2d(x, pool_size=2, stride=None):
     dict(
         cell="pooling",
         name="no check that the pool fits: a pool larger than the image returns an empty array",
-        base="stride ignored: every window position at step 1",
+        base="average pooling sums the window (not divided by the pool area)",
         replace=[
             (
-                """    if x.ndim != 4:
-        raise ValueError("x must be (N, H, W, C)")
-    ph, pw = as_pair(pool_size, "pool_size")""",
-                """    ph, pw = as_pair(pool_size, "pool_size")
-    sh, sw = as_pair(stride, "stride")""",
+                """    x = np.asarray(x)
+    if x.ndim != 4:
+        raise ValueError("x must be (N, H, W, C)")""",
+                "    x = np.asarray(x)",
             ),
             (
                 """    if ph > height or pw > width:
         raise ValueError("the pool is larger than the input")
-    h_out, w_out = height - ph + 1, width - pw + 1
-    taps = [x[:, i : i + h_out, j : j + w_out, :] for i in range(ph) for j in range(pw)]""",
+    h_out = (height - ph) // sh + 1
+    w_out = (width - pw) // sw + 1
+    taps = [x[:, i : i + sh * (h_out - 1) + 1 : sh, j : j + sw * (w_out - 1) + 1 : sw, :]""",
                 """    h_out = max((height - ph) // sh + 1, 0)
     w_out = max((width - pw) // sw + 1, 0)
-    taps = [x[:, i : i + sh * h_out : sh, j : j + sw * w_out : sw, :][:, :h_out, :w_out]
-            for i in range(ph) for j in range(pw)]""",
+    taps = [x[:, i : i + sh * h_out : sh, j : j + sw * w_out : sw, :][:, :h_out, :w_out]""",
+            ),
+            (
+                "    return pool_windows(x, pool_size, stride).sum(axis=3)",
+                "    return pool_windows(x, pool_size, stride).mean(axis=3)",
             ),
         ],
         loses=["test_max_pool2d"],
@@ -133,24 +136,27 @@ def numerical_gradient(f, x, h=1e-5):
     dict(
         cell="numerical_gradient",
         name="centred difference divided by h instead of 2h",
-        code="""
-def numerical_gradient(f, x, h=1e-5):
-    if h <= 0:
-        raise ValueError("h must be positive")
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + h
-        plus = f(x)
+        base="one-sided difference (f(x + h) - f(x)) / h",
+        replace=[
+            (
+                """    grad = np.zeros_like(x)
+    base = f(x)
+    if np.ndim(base) != 0:
+        raise ValueError("f must return a number")""",
+                "    grad = np.zeros_like(x)",
+            ),
+            (
+                """        grad[index] = (f(x) - base) / h
+        x[index] = old""",
+                """        plus = f(x)
         x[index] = old - h
         minus = f(x)
         x[index] = old
         if np.ndim(plus) != 0:
             raise ValueError("f must return a number")
-        grad[index] = (plus - minus) / h
-    return grad
-""",
+        grad[index] = (plus - minus) / h""",
+            ),
+        ],
         loses=["test_numerical_gradient"],
         feedback="divided by h instead of 2h",
     ),
@@ -251,21 +257,24 @@ def conv2d_backward(dout, cache):
     dict(
         cell="conv2d_backward",
         name="stride ignored in the backward pass",
-        code="""
-def conv2d_backward(dout, cache):
-    x, w, b, stride = cache
-    kh, kw = w.shape[:2]
-    n, h_out, w_out, f = dout.shape
-    if dout.shape != conv2d_forward(x, w, b, stride)[0].shape:
-        raise ValueError("dout has the wrong shape")
-    dx, dw = np.zeros(x.shape), np.zeros(w.shape)
-    for i in range(kh):
-        for j in range(kw):
-            patch = x[:, i : i + h_out, j : j + w_out, :]
+        base="kernel gradient stored flipped",
+        replace=[
+            (
+                """    kh, kw = w.shape[:2]
+    sh, sw = as_pair(stride, "stride")""",
+                "    kh, kw = w.shape[:2]",
+            ),
+            (
+                """            rows = slice(i, i + sh * (h_out - 1) + 1, sh)
+            cols = slice(j, j + sw * (w_out - 1) + 1, sw)
+            patch = x[:, rows, cols, :]
+            dw[kh - 1 - i, kw - 1 - j] = np.tensordot(patch, dout, axes=([0, 1, 2], [0, 1, 2]))
+            dx[:, rows, cols, :] += dout @ w[i, j].T""",
+                """            patch = x[:, i : i + h_out, j : j + w_out, :]
             dw[i, j] = np.tensordot(patch, dout, axes=([0, 1, 2], [0, 1, 2]))
-            dx[:, i : i + h_out, j : j + w_out, :] += dout @ w[i, j].T
-    return dx, dw, dout.sum(axis=(0, 1, 2))
-""",
+            dx[:, i : i + h_out, j : j + w_out, :] += dout @ w[i, j].T""",
+            ),
+        ],
         loses=["test_conv2d_backward"],
         feedback="stride ignored",
     ),
@@ -402,13 +411,13 @@ def sgd_update(params, grads, lr):
         base="ReLU left out of the backward pass",
         replace=[
             (
-                """    dscores /= n
-    grads = {"W2": flat.T @ dscores, "b2": dscores.sum(axis=0)}
-    dpooled = (dscores @ params["W2"].T).reshape(pooled.shape)
-    dconv = max_pool2d_backward(dpooled, relu, 2)""",
-                """    grads = {"W2": flat.T @ dscores, "b2": dscores.sum(axis=0)}
-    dpooled = (dscores @ params["W2"].T).reshape(pooled.shape)
-    dconv = max_pool2d_backward(dpooled, relu, 2) * (conv > 0)""",
+                """    dscores[np.arange(n), y] -= 1.0
+    dscores /= n""",
+                "    dscores[np.arange(n), y] -= 1.0",
+            ),
+            (
+                "    dconv = max_pool2d_backward(dpooled, relu, 2)",
+                "    dconv = max_pool2d_backward(dpooled, relu, 2) * (conv > 0)",
             ),
         ],
         loses=["test_tiny_cnn_loss"],

@@ -198,16 +198,24 @@ def top_confusions(y_true, y_pred, k=5):
     dict(
         cell="top_confusions",
         name="Counter.most_common: ties in order of first appearance",
-        code="""
-from collections import Counter
+        base="the diagonal (correct answers) counted as confusions",
+        replace=[
+            (
+                "def top_confusions(y_true, y_pred, k=5):",
+                """from collections import Counter
 
-def top_confusions(y_true, y_pred, k=5):
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.ndim != 1 or y_true.shape != y_pred.shape or k < 1:
-        raise ValueError("bad input")
-    counts = Counter((int(t), int(p)) for t, p in zip(y_true, y_pred) if t != p)
-    return counts.most_common(k)
-""",
+def top_confusions(y_true, y_pred, k=5):""",
+            ),
+            (
+                """    counts = {}
+    for t, p in zip(y_true.tolist(), y_pred.tolist()):
+        counts[(t, p)] = counts.get((t, p), 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [((int(t), int(p)), int(n)) for (t, p), n in ranked[:k]]""",
+                """    counts = Counter((int(t), int(p)) for t, p in zip(y_true, y_pred) if t != p)
+    return counts.most_common(k)""",
+            ),
+        ],
         loses=["test_top_confusions"],
         feedback="first appearance",
     ),
@@ -234,15 +242,21 @@ def feature_maps(model, image, layer_names):
     dict(
         cell="feature_maps",
         name="TensorFlow tensors returned instead of NumPy arrays",
-        code="""
-def feature_maps(model, image, layer_names):
-    image = np.asarray(image, dtype=np.float32)
-    if image.shape != tuple(model.inputs[0].shape[1:]):
-        raise ValueError("image must be one input, without a batch axis")
-    probe = keras.Model(model.inputs[0], {n: model.get_layer(n).output for n in layer_names})
+        base="the batch axis of size 1 left in",
+        replace=[
+            (
+                """    for name in layer_names:
+        model.get_layer(name)
+    probe = keras.Model(model.inputs[0], [model.get_layer(name).output for name in layer_names])
+    outputs = probe.predict(image[np.newaxis], verbose=0)
+    if len(layer_names) == 1:
+        outputs = [outputs]
+    return {name: np.asarray(out) for name, out in zip(layer_names, outputs)}""",
+                """    probe = keras.Model(model.inputs[0], {n: model.get_layer(n).output for n in layer_names})
     outputs = probe(image[np.newaxis])
-    return {name: outputs[name][0] for name in layer_names}
-""",
+    return {name: outputs[name][0] for name in layer_names}""",
+            ),
+        ],
         loses=["test_feature_maps"],
         feedback="np.asarray",
     ),
