@@ -27,6 +27,9 @@ c.Execute.interrupt_on_timeout = True
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
     "--IPKernelApp.capture_fd_output=False",
+    # Warnings and other writes to sys.stderr come out as stdout: still shown, never a lost
+    # point (nbgrader scores a test cell with stderr output zero). Errors still fail.
+    "--IPKernelApp.extensions=cnncourse.grader.stderr",
 ]
 # Belt and braces: drop stderr outputs that are TensorFlow/absl log lines.
 c.IgnorePattern.enabled = True

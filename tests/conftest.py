@@ -18,7 +18,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = grading.lessons(ROOT)
-MISTAKES_DIR = Path(__file__).resolve().parent / "mistakes"
 MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS")
 
 
@@ -37,10 +36,37 @@ def marked_lines(nb) -> tuple[set[str], set[str]]:
     return inside_lines, outside_lines
 
 
+def catalog(kind: str, lesson: str) -> list[dict]:
+    """The raw entries of ``tests/<kind>/<lesson>.py`` (``kind`` is ``"mistakes"`` or
+    ``"alternatives"``; empty if the file does not exist yet)."""
+    path = Path(__file__).resolve().parent / kind / f"{lesson}.py"
+    return runpy.run_path(str(path))[kind.upper()] if path.is_file() else []
+
+
+def resolved(kind: str, lesson: str) -> list[dict]:
+    """The catalog's entries, each with its whole answer cell in ``code`` (see
+    ``harness.entry_code``: the base answer with its replacements applied)."""
+    from harness import entry_code
+
+    nb = grading.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb")
+    entries = catalog("mistakes", lesson) + catalog("alternatives", lesson)
+    result = []
+    for entry in catalog(kind, lesson):
+        code = entry_code(entry, nb, entries)
+        result.append(
+            {k: v for k, v in entry.items() if k not in ("base", "replace")} | {"code": code}
+        )
+    return result
+
+
 def mistakes_for(lesson: str) -> list[dict]:
-    """The mistakes catalog of one lesson (empty if it has none yet)."""
-    path = MISTAKES_DIR / f"{lesson}.py"
-    return runpy.run_path(str(path))["MISTAKES"] if path.is_file() else []
+    """The mistakes catalog of one lesson, each entry's answer resolved into ``code``."""
+    return resolved("mistakes", lesson)
+
+
+def alternatives_for(lesson: str) -> list[dict]:
+    """The correct-alternatives catalog of one lesson, resolved like :func:`mistakes_for`."""
+    return resolved("alternatives", lesson)
 
 
 def make_course(destination: Path, lessons: list[str]) -> Path:

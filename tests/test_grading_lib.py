@@ -6,6 +6,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from cnncourse import grading
 
+import harness
 from conftest import ROOT
 
 
@@ -41,7 +42,7 @@ def test_judge_follows_nbgrader_rules_and_tensorflow_costs_no_points(tmp_path):
     verdicts = grading.judge(executed)
     assert verdicts["c1"][:2] == (1.0, 1.0)
     assert verdicts["c2"][0] == 0.0 and "arithmetic is broken" in verdicts["c2"][2]
-    assert verdicts["c3"][0] == 0.0, "nbgrader gives no points to a test writing to stderr"
+    assert verdicts["c3"][0] == 1.0, "writing to stderr (as a warning does) cost points"
     assert verdicts["c4"][0] == 1.0, f"importing TensorFlow cost points: {verdicts['c4'][2]}"
     assert verdicts["c5"][0] == 1.0, "a C++ log line on the process's stderr cost points"
 
@@ -62,13 +63,15 @@ def test_judge_variants_isolates_each_variant_and_survives_a_dead_kernel(tmp_pat
     nb.cells[1].metadata["nbgrader"].update(solution=True, locked=False)
     correct = nb.cells[1].source
     variants = [
-        ("c1", "def double(x):\n    return x + 2", ["c2"]),  # wrong
-        ("c1", "os._exit(1)", ["c2"]),  # kills the kernel
-        ("c1", correct, ["c2"]),  # right again, after the crash
-        ("c1", "def double(x):\n    return 2 * x\ndel os", ["c2"]),  # breaks later state
-        ("c1", "def double(x):\n    return 2 * x if 'os' in globals() else 0", ["c2"]),
+        ("c1", "def double(x):\n    return x + 2"),  # wrong
+        ("c1", "os._exit(1)"),  # kills the kernel
+        ("c1", correct),  # right again, after the crash
+        ("c1", "def double(x):\n    return 2 * x\ndel os"),  # breaks later state
+        ("c1", "def double(x):\n    return 2 * x if 'os' in globals() else 0"),
     ]
-    verdicts = grading.judge_variants(nb, variants, tmp_path, grading.course_config(ROOT))
+    master, judged = harness.judge_variants(nb, variants, tmp_path, grading.course_config(ROOT))
+    assert master == {"c2": (1.0, 1.0, "")}
+    verdicts = [j.verdicts for j in judged]
     points = [v["c2"][0] for v in verdicts]
     assert points == [0.0, 0.0, 1.0, 1.0, 1.0], verdicts
     assert "double(3) is 5" in verdicts[0]["c2"][2]
@@ -85,7 +88,7 @@ def test_judge_variants_undoes_a_variant_that_redefines_an_earlier_answer(tmp_pa
     for answer in (0, 2):
         nb.cells[answer].metadata["nbgrader"].update(solution=True, locked=False)
     sneaky = "def double(x):\n    return 0\n\ndef triple(x):\n    return 3 * x"
-    variants = [("c2", sneaky, ["c3"]), ("c0", nb.cells[0].source, ["c1"])]
-    verdicts = grading.judge_variants(nb, variants, tmp_path, grading.course_config(ROOT))
-    assert verdicts[0]["c3"][0] == 0.0
-    assert verdicts[1]["c1"][0] == 1.0, "the redefined double() leaked into the next variant"
+    variants = [("c2", sneaky), ("c0", nb.cells[0].source)]
+    _, judged = harness.judge_variants(nb, variants, tmp_path, grading.course_config(ROOT))
+    assert judged[0].verdicts["c3"][0] == 0.0
+    assert judged[1].verdicts["c1"][0] == 1.0, "the redefined double() leaked into the next variant"

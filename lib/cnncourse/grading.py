@@ -219,7 +219,7 @@ def judge(nb: NotebookNode) -> dict[str, tuple[float, float, str]]:
     Returns ``{grade_id: (points, max_points, feedback)}`` where feedback is the text of the
     cell's error and stderr outputs (what the student sees next to a failed test).
     """
-    return {grade_id: _verdict(cell, None) for grade_id, cell in nbgrader_cells(nb, "test").items()}
+    return {grade_id: verdict(cell, None) for grade_id, cell in nbgrader_cells(nb, "test").items()}
 
 
 CHECK_OUTPUT_TAG = "nbval-check-output"
@@ -271,8 +271,9 @@ def record_checked_outputs(path: str | os.PathLike[str], timeout: int = 600) -> 
     return kept
 
 
-def _verdict(cell: NotebookNode, config: Any | None) -> tuple[float, float, str]:
-    """nbgrader's verdict on one executed test cell, after its IgnorePattern filter."""
+def verdict(cell: NotebookNode, config: Any | None) -> tuple[float, float, str]:
+    """nbgrader's verdict on one executed test cell, after its IgnorePattern filter:
+    ``(points, max_points, feedback)``, feedback being the cell's error and stderr text."""
     from nbgrader.preprocessors import IgnorePattern
     from nbgrader.utils import determine_grade
 
@@ -286,165 +287,3 @@ def _verdict(cell: NotebookNode, config: Any | None) -> tuple[float, float, str]
         elif output.output_type == "stream" and output.name == "stderr":
             feedback.append(output.text)
     return float(points or 0.0), float(max_points), "\n".join(feedback)
-
-
-def _bound_names(source: str) -> set[str]:
-    """Top-level names a cell's code binds with defs, classes and assignments.
-
-    Imports are left out: re-importing a module binds the same object again.
-    """
-    import ast
-
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            continue
-        else:
-            for child in ast.walk(node):
-                if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-                    names.add(child.id)
-    return names
-
-
-def judge_variants(
-    nb: NotebookNode,
-    variants: list[tuple[str, str, list[str]]],
-    cwd: str | os.PathLike[str],
-    config: Any | None = None,
-) -> list[dict[str, tuple[float, float, str]]]:
-    """Judge many one-cell variants of a notebook in one kernel, as nbgrader would.
-
-    ``variants`` holds ``(answer_cell_id, replacement_source, test_ids)``. The notebook runs
-    once; then for each variant the cells from its answer cell to its last test cell run again
-    with the replacement, its test cells are judged with nbgrader's rules, and the same cells
-    run once more (all but the test cells) with the original source to restore the kernel.
-    The kernel is restarted and the notebook re-run when the kernel died, a global name went
-    missing, or the variant binds names its original cell does not.
-    Subtler damage to shared state (patching a library, say) is not detected: the catalog
-    holds honest mistakes, while hostile submissions go through real nbgrader, one fresh
-    kernel each. Kernel settings (timeout, arguments) come from ``config``'s ``Execute``
-    section; the kernel sees ``NBGRADER_EXECUTION=autograde``.
-
-    Returns, per variant, ``{test_id: (points, max_points, feedback)}``.
-    """
-    import copy
-
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
-    from nbgrader.utils import setenv
-
-    nb = nbformat.from_dict(nb)
-    index = {
-        cell.metadata.nbgrader["grade_id"]: i
-        for i, cell in enumerate(nb.cells)
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    }
-    tests = set(nbgrader_cells(nb, "test"))
-    spans = []
-    for answer, _, test_ids in variants:
-        unknown = [t for t in [answer, *test_ids] if t not in index]
-        if unknown:
-            raise KeyError(f"No cell with grade_id {unknown} in the notebook")
-        spans.append((index[answer], max(index[t] for t in test_ids)))
-    prefix_end = max(end for _, end in spans) if spans else -1
-    execute = getattr(config, "Execute", {}) if config is not None else {}
-
-    def new_client() -> NotebookClient:
-        return NotebookClient(
-            copy.deepcopy(nb),  # nbclient writes executed cells back into its notebook
-            timeout=execute.get("timeout", 180),
-            kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
-            allow_errors=True,
-            interrupt_on_timeout=True,
-            error_on_timeout={
-                "ename": "CellTimeoutError",
-                "evalue": "",
-                "traceback": ["CellTimeoutError: No reply from kernel before timeout"],
-            },
-            extra_arguments=list(execute.get("extra_arguments", [])),
-            resources={"metadata": {"path": os.fspath(cwd)}},
-        )
-
-    def run(client: NotebookClient, i: int, source: str | None = None) -> NotebookNode:
-        cell = copy.deepcopy(nb.cells[i])
-        if source is not None:
-            cell.source = source
-        if cell.cell_type == "code":
-            client.execute_cell(cell, i)
-        return cell
-
-    def start() -> NotebookClient:
-        client = new_client()
-        client.km = client.create_kernel_manager()
-        client.start_new_kernel()
-        client.start_new_kernel_client()
-        for i in range(prefix_end + 1):
-            run(client, i)
-        return client
-
-    def stop(client: NotebookClient) -> None:
-        try:
-            client._cleanup_kernel()
-        finally:
-            if client.km is not None and client.km.has_kernel:
-                client.km.shutdown_kernel(now=True)
-
-    def dead(i: int) -> NotebookNode:
-        cell = copy.deepcopy(nb.cells[i])
-        cell.outputs = [
-            nbformat.v4.new_output(
-                "error", ename="DeadKernelError", evalue="the kernel died", traceback=[]
-            )
-        ]
-        return cell
-
-    def probe(client: NotebookClient, code: str) -> bool:
-        """Run bookkeeping code in the kernel; True when it raised nothing."""
-        cell = nbformat.v4.new_code_cell(code)
-        client.nb.cells.append(cell)
-        client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
-        client.nb.cells.pop()
-        return not any(output.output_type == "error" for output in cell.outputs)
-
-    remember = "_judge_names = set(globals())"
-    intact = "assert set(globals()) >= _judge_names, sorted(_judge_names - set(globals()))"
-
-    results = []
-    with setenv(NBGRADER_EXECUTION="autograde"):
-        client = start()
-        try:
-            for (_, source, test_ids), (begin, end) in zip(variants, spans):
-                executed = {}
-                try:
-                    probe(client, remember)
-                    for i in range(begin, end + 1):
-                        executed[i] = run(client, i, source if i == begin else None)
-                    # Restore: the span's cells again with their original source. Test cells
-                    # only judge, so they are skipped; that halves the cost of each variant.
-                    for i in range(begin, end + 1):
-                        grade_id = nb.cells[i].get("metadata", {}).get("nbgrader", {})
-                        if grade_id.get("grade_id") not in tests:
-                            run(client, i)
-                    healthy = probe(client, intact)
-                except DeadKernelError:
-                    executed.update(
-                        {i: dead(i) for i in range(begin, end + 1) if i not in executed}
-                    )
-                    healthy = False
-                results.append({t: _verdict(executed[index[t]], config) for t in test_ids})
-                # A variant that binds names its original cell does not (say, redefining a
-                # function of an earlier exercise) is not undone by re-running the span.
-                if _bound_names(source) - _bound_names(nb.cells[begin].source):
-                    healthy = False
-                if not healthy:  # the variant broke the kernel or its state: start afresh
-                    stop(client)
-                    client = start()
-        finally:
-            stop(client)
-    return results

@@ -1,6 +1,12 @@
 """Plausible wrong answers for 09-segmentation (see README.md in this folder)."""
 
-_MASK_CHECKS = """
+MISTAKES = [
+    # dice_coefficient -----------------------------------------------------------------------------
+    dict(
+        cell="dice_coefficient",
+        name="Dice without the factor 2",
+        code="""
+def dice_coefficient(y_true, y_pred):
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape:
         raise ValueError("shapes differ")
@@ -12,24 +18,106 @@ _MASK_CHECKS = """
         if y.dtype != bool and not np.isin(y, (0, 1)).all():
             raise ValueError("threshold first")
     a, b = y_true.astype(bool), y_pred.astype(bool)
-"""
 
-
-def _metric(name: str, body: str) -> str:
-    return f"def {name}(y_true, y_pred):{_MASK_CHECKS}{body}"
-
-
-def _unet(
-    *,
-    scale: str = "keras.layers.Rescaling(1 / 255)(inputs)",
-    filters: tuple[int, ...] = (16, 32, 64, 128, 256),
-    up_rates: tuple[float, ...] = (0.2, 0.2, 0.1, 0.1),
-    upsample: str = 'keras.layers.Conv2DTranspose(f, (2, 2), strides=(2, 2), padding="same")(x)',
-    join: str = "keras.layers.concatenate([x, skip])",
-    skip_top: bool = True,
-) -> str:
-    """A U-Net builder with one thing changed."""
-    return f"""
+    inter = np.sum(a & b, axis=(-2, -1))
+    total = np.sum(a, axis=(-2, -1)) + np.sum(b, axis=(-2, -1))
+    dice = np.where(total == 0, 1.0, inter / np.maximum(total, 1))
+    return float(dice) if dice.ndim == 0 else dice
+""",
+        loses=["test_dice_coefficient"],
+        feedback="the factor 2 is missing",
+    ),
+    dict(
+        cell="dice_coefficient",
+        name="both masks empty: 0/0 gives nan",
+        base="Dice without the factor 2",
+        replace=[
+            (
+                """    dice = np.where(total == 0, 1.0, inter / np.maximum(total, 1))
+    return float(dice) if dice.ndim == 0 else dice""",
+                """    dice = 2 * inter / total
+    return float(dice) if np.ndim(dice) == 0 else dice""",
+            ),
+        ],
+        loses=["test_dice_coefficient"],
+        feedback="division by zero when both masks are empty",
+    ),
+    dict(
+        cell="dice_coefficient",
+        name="one Dice for the whole batch pooled together",
+        base="Dice without the factor 2",
+        replace=[
+            (
+                """    inter = np.sum(a & b, axis=(-2, -1))
+    total = np.sum(a, axis=(-2, -1)) + np.sum(b, axis=(-2, -1))
+    dice = np.where(total == 0, 1.0, inter / np.maximum(total, 1))
+    return float(dice) if dice.ndim == 0 else dice""",
+                """    total = a.sum() + b.sum()
+    return 1.0 if total == 0 else float(2 * np.sum(a & b) / total)""",
+            ),
+        ],
+        loses=["test_dice_coefficient"],
+        feedback="pooled the whole batch",
+    ),
+    # iou_score ------------------------------------------------------------------------------------
+    dict(
+        cell="iou_score",
+        name="union = |A| + |B| (the overlap counted twice)",
+        base="Dice without the factor 2",
+        replace=[
+            (
+                "def dice_coefficient(y_true, y_pred):",
+                "def iou_score(y_true, y_pred):",
+            ),
+            (
+                """    total = np.sum(a, axis=(-2, -1)) + np.sum(b, axis=(-2, -1))
+    dice = np.where(total == 0, 1.0, inter / np.maximum(total, 1))
+    return float(dice) if dice.ndim == 0 else dice""",
+                """    union = np.sum(a, axis=(-2, -1)) + np.sum(b, axis=(-2, -1))
+    iou = np.where(union == 0, 1.0, inter / np.maximum(union, 1))
+    return float(iou) if iou.ndim == 0 else iou""",
+            ),
+        ],
+        loses=["test_iou_score"],
+        feedback="counted the overlap twice",
+    ),
+    dict(
+        cell="iou_score",
+        name="both masks empty: 0/0 gives nan",
+        base="union = |A| + |B| (the overlap counted twice)",
+        replace=[
+            (
+                """    union = np.sum(a, axis=(-2, -1)) + np.sum(b, axis=(-2, -1))
+    iou = np.where(union == 0, 1.0, inter / np.maximum(union, 1))
+    return float(iou) if iou.ndim == 0 else iou""",
+                """    union = np.sum(a | b, axis=(-2, -1))
+    iou = inter / union
+    return float(iou) if np.ndim(iou) == 0 else iou""",
+            ),
+        ],
+        loses=["test_iou_score"],
+        feedback="division by zero when both masks are empty",
+    ),
+    dict(
+        cell="iou_score",
+        name="both masks empty scored 0.0",
+        base="union = |A| + |B| (the overlap counted twice)",
+        replace=[
+            (
+                """    union = np.sum(a, axis=(-2, -1)) + np.sum(b, axis=(-2, -1))
+    iou = np.where(union == 0, 1.0, inter / np.maximum(union, 1))""",
+                """    union = np.sum(a | b, axis=(-2, -1))
+    iou = np.where(union == 0, 0.0, inter / np.maximum(union, 1))""",
+            ),
+        ],
+        loses=["test_iou_score"],
+        feedback="not 0.0",
+    ),
+    # build_unet -----------------------------------------------------------------------------------
+    dict(
+        cell="build_unet",
+        name="the slides' Lambda layer instead of Rescaling",
+        code="""
 def build_unet(input_shape=(128, 128, 3)):
     h, w, _ = input_shape
     if h % 16 or w % 16:
@@ -43,168 +131,112 @@ def build_unet(input_shape=(128, 128, 3)):
                                    padding="same")(x)
 
     inputs = keras.Input(input_shape)
-    x = {scale}
+    x = keras.layers.Lambda(lambda t: t / 255)(inputs)
     skips = []
-    for f, rate in zip({filters[:4]!r}, (0.1, 0.1, 0.2, 0.2)):
+    for f, rate in zip((16, 32, 64, 128), (0.1, 0.1, 0.2, 0.2)):
         x = two_convs(x, f, rate)
         skips.append(x)
         x = keras.layers.MaxPooling2D((2, 2))(x)
-    x = two_convs(x, {filters[4]}, 0.3)
-    for level, (f, rate, skip) in enumerate(zip({filters[3::-1]!r}, {up_rates!r}, reversed(skips))):
-        x = {upsample}
-        if level < 3 or {skip_top}:
-            x = {join}
+    x = two_convs(x, 256, 0.3)
+    for level, (f, rate, skip) in enumerate(zip((128, 64, 32, 16), (0.2, 0.2, 0.1, 0.1), reversed(skips))):
+        x = keras.layers.Conv2DTranspose(f, (2, 2), strides=(2, 2), padding="same")(x)
+        if level < 3 or True:
+            x = keras.layers.concatenate([x, skip])
         x = two_convs(x, f, rate)
     outputs = keras.layers.Conv2D(1, (1, 1), activation="sigmoid")(x)
     return keras.Model(inputs, outputs)
-"""
-
-
-_SPLIT_HEAD = """
-def split_touching(mask, min_distance=5):
-    mask = np.asarray(mask)
-    if mask.ndim != 2 or (mask.dtype != bool and not np.isin(mask, (0, 1)).all()):
-        raise ValueError("need a 2-D binary mask")
-    if isinstance(min_distance, bool) or not isinstance(min_distance, (int, np.integer)) \\
-            or min_distance < 1:
-        raise ValueError("min_distance must be a positive integer")
-    mask = mask.astype(bool)
-    if not mask.any():
-        return np.zeros(mask.shape, dtype=np.int32)
-    distance = ndimage.distance_transform_edt(mask)
-"""
-
-MISTAKES = [
-    dict(
-        cell="dice_coefficient",
-        name="Dice without the factor 2",
-        code=_metric(
-            "dice_coefficient",
-            """
-    inter = np.sum(a & b, axis=(-2, -1))
-    total = np.sum(a, axis=(-2, -1)) + np.sum(b, axis=(-2, -1))
-    dice = np.where(total == 0, 1.0, inter / np.maximum(total, 1))
-    return float(dice) if dice.ndim == 0 else dice
 """,
-        ),
-        loses=["test_dice_coefficient"],
-        feedback="the factor 2 is missing",
-    ),
-    dict(
-        cell="dice_coefficient",
-        name="both masks empty: 0/0 gives nan",
-        code=_metric(
-            "dice_coefficient",
-            """
-    inter = np.sum(a & b, axis=(-2, -1))
-    total = np.sum(a, axis=(-2, -1)) + np.sum(b, axis=(-2, -1))
-    dice = 2 * inter / total
-    return float(dice) if np.ndim(dice) == 0 else dice
-""",
-        ),
-        loses=["test_dice_coefficient"],
-        feedback="division by zero when both masks are empty",
-    ),
-    dict(
-        cell="dice_coefficient",
-        name="one Dice for the whole batch pooled together",
-        code=_metric(
-            "dice_coefficient",
-            """
-    total = a.sum() + b.sum()
-    return 1.0 if total == 0 else float(2 * np.sum(a & b) / total)
-""",
-        ),
-        loses=["test_dice_coefficient"],
-        feedback="pooled the whole batch",
-    ),
-    dict(
-        cell="iou_score",
-        name="union = |A| + |B| (the overlap counted twice)",
-        code=_metric(
-            "iou_score",
-            """
-    inter = np.sum(a & b, axis=(-2, -1))
-    union = np.sum(a, axis=(-2, -1)) + np.sum(b, axis=(-2, -1))
-    iou = np.where(union == 0, 1.0, inter / np.maximum(union, 1))
-    return float(iou) if iou.ndim == 0 else iou
-""",
-        ),
-        loses=["test_iou_score"],
-        feedback="counted the overlap twice",
-    ),
-    dict(
-        cell="iou_score",
-        name="both masks empty: 0/0 gives nan",
-        code=_metric(
-            "iou_score",
-            """
-    inter = np.sum(a & b, axis=(-2, -1))
-    union = np.sum(a | b, axis=(-2, -1))
-    iou = inter / union
-    return float(iou) if np.ndim(iou) == 0 else iou
-""",
-        ),
-        loses=["test_iou_score"],
-        feedback="division by zero when both masks are empty",
-    ),
-    dict(
-        cell="iou_score",
-        name="both masks empty scored 0.0",
-        code=_metric(
-            "iou_score",
-            """
-    inter = np.sum(a & b, axis=(-2, -1))
-    union = np.sum(a | b, axis=(-2, -1))
-    iou = np.where(union == 0, 0.0, inter / np.maximum(union, 1))
-    return float(iou) if iou.ndim == 0 else iou
-""",
-        ),
-        loses=["test_iou_score"],
-        feedback="not 0.0",
-    ),
-    dict(
-        cell="build_unet",
-        name="the slides' Lambda layer instead of Rescaling",
-        code=_unet(scale="keras.layers.Lambda(lambda t: t / 255)(inputs)"),
         loses=["test_build_unet"],
         feedback="Lambda layer",
     ),
     dict(
         cell="build_unet",
         name="the top skip connection is skipped",
-        code=_unet(skip_top=False),
+        base="the slides' Lambda layer instead of Rescaling",
+        replace=[
+            (
+                "    x = keras.layers.Lambda(lambda t: t / 255)(inputs)",
+                "    x = keras.layers.Rescaling(1 / 255)(inputs)",
+            ),
+            (
+                "        if level < 3 or True:",
+                "        if level < 3 or False:",
+            ),
+        ],
         loses=["test_build_unet"],
         feedback="a skip connection is missing",
     ),
     dict(
         cell="build_unet",
         name="concatenation on the wrong axis",
-        code=_unet(join="keras.layers.concatenate([x, skip], axis=1)"),
+        base="the slides' Lambda layer instead of Rescaling",
+        replace=[
+            (
+                "    x = keras.layers.Lambda(lambda t: t / 255)(inputs)",
+                "    x = keras.layers.Rescaling(1 / 255)(inputs)",
+            ),
+            (
+                "            x = keras.layers.concatenate([x, skip])",
+                "            x = keras.layers.concatenate([x, skip], axis=1)",
+            ),
+        ],
         loses=["test_build_unet"],
         feedback="concatenation on the wrong axis",
     ),
     dict(
         cell="build_unet",
         name="expansive dropouts in the contracting order (0.1, 0.1, 0.2, 0.2)",
-        code=_unet(up_rates=(0.1, 0.1, 0.2, 0.2)),
+        base="the slides' Lambda layer instead of Rescaling",
+        replace=[
+            (
+                "    x = keras.layers.Lambda(lambda t: t / 255)(inputs)",
+                "    x = keras.layers.Rescaling(1 / 255)(inputs)",
+            ),
+            (
+                "    for level, (f, rate, skip) in enumerate(zip((128, 64, 32, 16), (0.2, 0.2, 0.1, 0.1), reversed(skips))):",
+                "    for level, (f, rate, skip) in enumerate(zip((128, 64, 32, 16), (0.1, 0.1, 0.2, 0.2), reversed(skips))):",
+            ),
+        ],
         loses=["test_build_unet"],
         feedback="dropout rates of the expansive path are reversed",
     ),
     dict(
         cell="build_unet",
         name="filters doubled: 32 to 512",
-        code=_unet(filters=(32, 64, 128, 256, 512)),
+        base="expansive dropouts in the contracting order (0.1, 0.1, 0.2, 0.2)",
+        replace=[
+            (
+                "    for f, rate in zip((16, 32, 64, 128), (0.1, 0.1, 0.2, 0.2)):",
+                "    for f, rate in zip((32, 64, 128, 256), (0.1, 0.1, 0.2, 0.2)):",
+            ),
+            (
+                """    x = two_convs(x, 256, 0.3)
+    for level, (f, rate, skip) in enumerate(zip((128, 64, 32, 16), (0.1, 0.1, 0.2, 0.2), reversed(skips))):""",
+                """    x = two_convs(x, 512, 0.3)
+    for level, (f, rate, skip) in enumerate(zip((256, 128, 64, 32), (0.2, 0.2, 0.1, 0.1), reversed(skips))):""",
+            ),
+        ],
         loses=["test_build_unet"],
         feedback="filters start at 32",
     ),
     dict(
         cell="build_unet",
         name="UpSampling2D instead of Conv2DTranspose",
-        code=_unet(upsample="keras.layers.UpSampling2D((2, 2))(x)"),
+        base="the slides' Lambda layer instead of Rescaling",
+        replace=[
+            (
+                "    x = keras.layers.Lambda(lambda t: t / 255)(inputs)",
+                "    x = keras.layers.Rescaling(1 / 255)(inputs)",
+            ),
+            (
+                '        x = keras.layers.Conv2DTranspose(f, (2, 2), strides=(2, 2), padding="same")(x)',
+                "        x = keras.layers.UpSampling2D((2, 2))(x)",
+            ),
+        ],
         loses=["test_build_unet"],
         feedback="UpSampling2D instead of Conv2DTranspose",
     ),
+    # label_instances ------------------------------------------------------------------------------
     dict(
         cell="label_instances",
         name="scipy.ndimage.label's default 4-connectivity",
@@ -222,84 +254,118 @@ def label_instances(mask):
     dict(
         cell="label_instances",
         name="returns scipy's (labels, count) tuple",
-        code="""
-def label_instances(mask):
-    mask = np.asarray(mask)
-    if mask.ndim != 2 or (mask.dtype != bool and not np.isin(mask, (0, 1)).all()):
-        raise ValueError("need a 2-D binary mask")
-    return ndimage.label(mask, structure=np.ones((3, 3)))
-""",
+        base="scipy.ndimage.label's default 4-connectivity",
+        replace=[
+            (
+                """    labels, count = ndimage.label(mask)
+    return labels.astype(np.int32)""",
+                "    return ndimage.label(mask, structure=np.ones((3, 3)))",
+            ),
+        ],
         loses=["test_label_instances"],
         feedback="returns (labels, count)",
     ),
     dict(
         cell="label_instances",
         name="the mask itself: every object labelled 1",
-        code="""
-def label_instances(mask):
-    mask = np.asarray(mask)
-    if mask.ndim != 2 or (mask.dtype != bool and not np.isin(mask, (0, 1)).all()):
-        raise ValueError("need a 2-D binary mask")
-    return mask.astype(np.int32)
-""",
+        base="returns scipy's (labels, count) tuple",
+        replace=[
+            (
+                "    return ndimage.label(mask, structure=np.ones((3, 3)))",
+                "    return mask.astype(np.int32)",
+            ),
+        ],
         loses=["test_label_instances"],
         feedback="every object has label 1",
     ),
+    # split_touching -------------------------------------------------------------------------------
     dict(
         cell="split_touching",
         name="no watershed split: connected components only",
-        code=_SPLIT_HEAD
-        + """
-    return label_instances(mask)
-""",
+        base="returns scipy's (labels, count) tuple",
+        replace=[
+            (
+                "def label_instances(mask):",
+                "def split_touching(mask, min_distance=5):",
+            ),
+            (
+                "    return ndimage.label(mask, structure=np.ones((3, 3)))",
+                """    if isinstance(min_distance, bool) or not isinstance(min_distance, (int, np.integer)) \\
+            or min_distance < 1:
+        raise ValueError("min_distance must be a positive integer")
+    mask = mask.astype(bool)
+    if not mask.any():
+        return np.zeros(mask.shape, dtype=np.int32)
+    distance = ndimage.distance_transform_edt(mask)
+
+    return label_instances(mask)""",
+            ),
+        ],
         loses=["test_split_touching"],
         feedback="no watershed split",
     ),
     dict(
         cell="split_touching",
         name="watershed without mask= floods the background",
-        code=_SPLIT_HEAD
-        + """
-    peaks = feature.peak_local_max(distance, min_distance=min_distance,
+        base="no watershed split: connected components only",
+        replace=[
+            (
+                "    return label_instances(mask)",
+                """    peaks = feature.peak_local_max(distance, min_distance=min_distance,
                                    labels=label_instances(mask), exclude_border=False)
     markers = np.zeros(mask.shape, dtype=bool)
     markers[tuple(peaks.T)] = True
-    return segmentation.watershed(-distance, measure.label(markers)).astype(np.int32)
-""",
+    return segmentation.watershed(-distance, measure.label(markers)).astype(np.int32)""",
+            ),
+        ],
         loses=["test_split_touching"],
         feedback="pass mask=mask",
     ),
     dict(
         cell="split_touching",
         name="peak_local_max without labels= and with its default exclude_border",
-        code=_SPLIT_HEAD
-        + """
-    peaks = feature.peak_local_max(distance, min_distance=min_distance)
+        base="no watershed split: connected components only",
+        replace=[
+            (
+                "    return label_instances(mask)",
+                """    peaks = feature.peak_local_max(distance, min_distance=min_distance)
     markers = np.zeros(mask.shape, dtype=bool)
     markers[tuple(peaks.T)] = True
-    return segmentation.watershed(-distance, measure.label(markers), mask=mask).astype(np.int32)
-""",
+    return segmentation.watershed(-distance, measure.label(markers), mask=mask).astype(np.int32)""",
+            ),
+        ],
         loses=["test_split_touching"],
         feedback="exclude_border=False",
     ),
+    # count_objects --------------------------------------------------------------------------------
     dict(
         cell="count_objects",
         name="np.unique counts the background as an object",
-        code="""
-def count_objects(mask, split=True):
-    labels = split_touching(mask) if split else label_instances(mask)
-    return len(np.unique(labels))
-""",
+        replace=[
+            (
+                """def count_objects(mask, split=True):
+    \"\"\"Number of objects in a binary mask (touching ones split apart when split=True).\"\"\"""",
+                "def count_objects(mask, split=True):",
+            ),
+            (
+                "    return int(len(np.unique(labels[labels > 0])))",
+                "    return len(np.unique(labels))",
+            ),
+        ],
         loses=["test_count_objects"],
         feedback="background (label 0) was counted",
     ),
     dict(
         cell="count_objects",
         name="split ignored: connected components counted",
-        code="""
-def count_objects(mask, split=True):
-    return int(label_instances(mask).max())
-""",
+        base="np.unique counts the background as an object",
+        replace=[
+            (
+                """    labels = split_touching(mask) if split else label_instances(mask)
+    return len(np.unique(labels))""",
+                "    return int(label_instances(mask).max())",
+            ),
+        ],
         loses=["test_count_objects"],
         feedback="no watershed split",
     ),

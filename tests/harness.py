@@ -1,0 +1,360 @@
+"""The judging harness of the catalogs: many one-cell variants of a master, one kernel, nbgrader's
+rules.
+
+``tests/mistakes/<lesson>.py`` (wrong answers) and ``tests/alternatives/<lesson>.py`` (correct
+answers built differently from the master) hold entries ``dict(cell=, name=, ...)`` whose answer
+is either a whole cell (``code=``) or a base answer and a few replacements (``replace=[(old,
+new), ...]``, on the master's answer cell without its solution markers, or on the entry named by
+``base=``). :func:`entry_code` resolves them and fails loudly, naming the entry, when a
+replacement's old text no longer occurs exactly once in its base (a master was edited).
+
+:func:`judge_variants` runs the master once and then each variant, and judges *every* graded test
+cell from the variant's answer cell to the end of the notebook, so that a mistake that costs
+points in a later exercise (a cascade) shows. Only the cells that can see the variant are run
+again (see :func:`affected_cells`); every other test cell keeps the master's verdict.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import os
+import re
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+import nbformat
+from nbformat import NotebookNode
+
+from cnncourse import grading
+from cnncourse.grading import verdict
+
+MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+Verdict = tuple[float, float, str]
+
+
+# Resolving catalog entries -------------------------------------------------------------------
+
+
+def master_answer(nb: NotebookNode, cell: str) -> str:
+    """The master's answer cell ``cell`` with its BEGIN/END SOLUTION marker lines removed."""
+    answers = grading.nbgrader_cells(nb, "solution")
+    if cell not in answers:
+        raise KeyError(f"No answer cell {cell!r}; the notebook has {sorted(answers)}")
+    lines = answers[cell].source.splitlines()
+    return "\n".join(line for line in lines if not MARKER.match(line)).strip("\n")
+
+
+def entry_code(entry: dict, nb: NotebookNode, entries: Iterable[dict] = ()) -> str:
+    """The answer cell source of a catalog entry.
+
+    ``code=`` is the whole cell. Otherwise the base (the master's answer cell without its
+    solution markers, or the entry of ``entries`` named ``base=``: one for the same answer cell
+    if there is one, else the only one of that name) gets each
+    ``(old, new)`` of ``replace=`` in turn; each ``old`` must occur exactly once.
+
+    Raises:
+        ValueError: naming the entry, for an entry with both or neither forms, an unknown or
+            circular base, or a replacement whose old text is missing or ambiguous.
+    """
+    return _resolve(entry, nb, list(entries), ())
+
+
+def _find_base(entry: dict, entries: list[dict]) -> dict:
+    """The entry named ``entry["base"]``: for the same answer cell if there is one, else the
+    only entry of that name in the lesson."""
+    named = [e for e in entries if e["name"] == entry["base"]]
+    same_cell = [e for e in named if e["cell"] == entry["cell"]]
+    found = same_cell or named
+    if len(found) != 1:
+        problem = "is no entry of this lesson" if not found else "names several entries"
+        raise ValueError(f"{entry['name']!r}: its base {entry['base']!r} {problem}")
+    return found[0]
+
+
+def _resolve(entry: dict, nb: NotebookNode, entries: list[dict], seen: tuple[str, ...]) -> str:
+    name = entry["name"]
+    if name in seen:
+        raise ValueError(f"{name!r}: circular base ({' -> '.join([*seen, name])})")
+    if "code" in entry:
+        if "replace" in entry or "base" in entry:
+            raise ValueError(f"{name!r}: give either code= or base=/replace=, not both")
+        return entry["code"].strip("\n")
+    if "replace" not in entry:
+        raise ValueError(f"{name!r}: give code= (a whole cell) or replace= (and maybe base=)")
+    if entry.get("base") is None:
+        code, base_name = master_answer(nb, entry["cell"]), f"the master's {entry['cell']}"
+    else:
+        base = _find_base(entry, entries)
+        code, base_name = _resolve(base, nb, entries, (*seen, name)), repr(entry["base"])
+    for old, new in entry["replace"]:
+        count = code.count(old)
+        if count != 1:
+            where = "does not occur" if count == 0 else f"occurs {count} times"
+            raise ValueError(
+                f"{name!r}: the replaced text {old!r} {where} in its base ({base_name}); "
+                "update the entry to the base's current text"
+            )
+        code = code.replace(old, new)
+    return code.strip("\n")
+
+
+# Which cells can see a variant ---------------------------------------------------------------
+
+
+def _parse(source: str) -> ast.Module | None:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return None
+
+
+def _loads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _binds(statements: Iterable[ast.stmt]) -> set[str]:
+    names: set[str] = set()
+    for node in statements:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue  # importing again binds the same module
+        else:
+            for child in ast.walk(node):
+                if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                    names.add(child.id)
+    return names
+
+
+def bound_names(source: str) -> set[str]:
+    """Top-level names a cell's code binds with defs, classes and assignments (not imports)."""
+    tree = _parse(source)
+    return _binds(tree.body) if tree is not None else set()
+
+
+def _deferred(tree: ast.Module) -> list[tuple[str, set[str]]]:
+    """(name, names it reads when called) for the cell's functions, classes and lambdas."""
+    found = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.append((node.name, _loads(node)))
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+            found.extend((name, _loads(node.value)) for name in _binds([node]))
+    return found
+
+
+def affected_cells(nb: NotebookNode, begin: int, source: str) -> list[int]:
+    """The code cells after ``begin`` that can see a change of cell ``begin`` to ``source``.
+
+    A cell is affected when it reads a name that the variant or the original binds, a name an
+    affected cell binds, or a function (class, lambda) of any cell that reads one of those
+    when called. A cell that cannot be parsed counts as affected. Names reached only through
+    ``globals()``, modules or random state are not followed.
+    """
+    trees = [_parse(c.source) if c.cell_type == "code" else None for c in nb.cells]
+    functions = [f for tree in trees if tree is not None for f in _deferred(tree)]
+    tainted = bound_names(source) | bound_names(nb.cells[begin].source)
+
+    def spread() -> None:
+        grew = True
+        while grew:
+            grew = False
+            for name, reads in functions:
+                if name not in tainted and reads & tainted:
+                    tainted.add(name)
+                    grew = True
+
+    spread()
+    affected = []
+    for i in range(begin + 1, len(nb.cells)):
+        if nb.cells[i].cell_type != "code":
+            continue
+        tree = trees[i]
+        if tree is None or _loads(tree) & tainted:
+            affected.append(i)
+            if tree is not None:
+                tainted |= _binds(tree.body)
+                spread()
+    return affected
+
+
+def own_tests(nb: NotebookNode, answer: str) -> list[str]:
+    """The graded test cells of an answer cell: those after it, up to the next answer cell."""
+    answers, tests = grading.nbgrader_cells(nb, "solution"), grading.nbgrader_cells(nb, "test")
+    own, inside = [], False
+    for cell in nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            inside = grade_id == answer
+        elif inside and grade_id in tests:
+            own.append(grade_id)
+    return own
+
+
+# Judging -------------------------------------------------------------------------------------
+
+
+class Judged(NamedTuple):
+    """What one variant earned: ``{test_id: (points, max_points, feedback)}`` for every graded
+    test cell after its answer cell, and the text its executed cells printed (stdout and
+    stderr streams: warnings show there)."""
+
+    verdicts: dict[str, Verdict]
+    output: str
+
+
+def _printed(cells: Iterable[NotebookNode]) -> str:
+    return "".join(
+        o.get("text", "") for c in cells for o in c.get("outputs", []) if o.output_type == "stream"
+    )
+
+
+def judge_variants(
+    nb: NotebookNode,
+    variants: list[tuple[str, str]],
+    cwd: str | os.PathLike[str],
+    config: Any | None = None,
+) -> tuple[dict[str, Verdict], list[Judged]]:
+    """Judge many one-cell variants of a notebook in one kernel, as nbgrader would.
+
+    ``variants`` holds ``(answer_cell_id, replacement_source)``. The whole notebook runs once
+    (its verdicts are the first result). Then, for each variant, the answer cell runs with the
+    replacement followed by every cell after it that can see the change
+    (:func:`affected_cells`); every graded test cell after the answer cell is judged with
+    nbgrader's rules (an unaffected one keeps the master's verdict); then the affected cells
+    other than test cells run again with their original source to restore the kernel, and
+    names only the variant bound are deleted. The kernel is restarted and the notebook re-run
+    when the kernel died, a global name went missing, or the variant rebound an existing name
+    its original cell does not bind. Subtler damage to shared state (patching a library, say)
+    is not detected: the catalogs hold honest answers, while hostile submissions go through
+    real nbgrader, one fresh kernel each. Kernel settings (timeout, arguments) come from
+    ``config``'s ``Execute`` section; the kernel sees ``NBGRADER_EXECUTION=autograde``.
+
+    Returns ``(the master's verdicts, a :class:`Judged` per variant)``.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+    from nbgrader.utils import setenv
+
+    nb = nbformat.from_dict(nb)
+    index = {
+        cell.metadata.nbgrader["grade_id"]: i
+        for i, cell in enumerate(nb.cells)
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    }
+    tests = grading.nbgrader_cells(nb, "test")
+    test_index = {index[t]: t for t in tests}
+    plans = []
+    for answer, source in variants:
+        if answer not in index:
+            raise KeyError(f"No cell with grade_id {answer!r} in the notebook")
+        begin = index[answer]
+        plans.append((begin, affected_cells(nb, begin, source)))
+    execute = getattr(config, "Execute", {}) if config is not None else {}
+
+    def new_client() -> NotebookClient:
+        return NotebookClient(
+            copy.deepcopy(nb),  # nbclient writes executed cells back into its notebook
+            timeout=execute.get("timeout", 180),
+            kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+            allow_errors=True,
+            interrupt_on_timeout=True,
+            error_on_timeout={
+                "ename": "CellTimeoutError",
+                "evalue": "",
+                "traceback": ["CellTimeoutError: No reply from kernel before timeout"],
+            },
+            extra_arguments=list(execute.get("extra_arguments", [])),
+            resources={"metadata": {"path": os.fspath(cwd)}},
+        )
+
+    def run(client: NotebookClient, i: int, source: str | None = None) -> NotebookNode:
+        cell = copy.deepcopy(nb.cells[i])
+        if source is not None:
+            cell.source = source
+        if cell.cell_type == "code":
+            client.execute_cell(cell, i)
+        return cell
+
+    master: dict[str, Verdict] = {}
+
+    def start() -> NotebookClient:
+        client = new_client()
+        client.km = client.create_kernel_manager()
+        client.start_new_kernel()
+        client.start_new_kernel_client()
+        for i in range(len(nb.cells)):
+            cell = run(client, i)
+            if i in test_index:
+                master[test_index[i]] = verdict(cell, config)
+        return client
+
+    def stop(client: NotebookClient) -> None:
+        try:
+            client._cleanup_kernel()
+        finally:
+            if client.km is not None and client.km.has_kernel:
+                client.km.shutdown_kernel(now=True)
+
+    def dead(i: int) -> NotebookNode:
+        cell = copy.deepcopy(nb.cells[i])
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "error", ename="DeadKernelError", evalue="the kernel died", traceback=[]
+            )
+        ]
+        return cell
+
+    def probe(client: NotebookClient, code: str) -> bool:
+        """Run bookkeeping code in the kernel; True when it raised nothing."""
+        cell = nbformat.v4.new_code_cell(code)
+        client.nb.cells.append(cell)
+        client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
+        client.nb.cells.pop()
+        return not any(output.output_type == "error" for output in cell.outputs)
+
+    results = []
+    with setenv(NBGRADER_EXECUTION="autograde"):
+        client = start()
+        first_run = dict(master)
+        try:
+            for (_, source), (begin, affected) in zip(variants, plans):
+                extra = sorted(bound_names(source) - bound_names(nb.cells[begin].source))
+                executed = {}
+                try:
+                    probe(client, "_judge_names = set(globals())")
+                    # A variant that rebinds an existing name its original does not bind (say,
+                    # an earlier exercise's function) cannot be undone by re-running cells.
+                    healthy = probe(client, f"assert not _judge_names & set({extra!r})")
+                    for i in [begin, *affected]:
+                        executed[i] = run(client, i, source if i == begin else None)
+                    # Restore: the cells again with their original source. Test cells only
+                    # judge, so they are skipped; that halves the cost of each variant.
+                    for i in [begin, *affected]:
+                        if i not in test_index:
+                            run(client, i)
+                    healthy &= probe(
+                        client,
+                        f"for _judge_name in {extra!r}:\n    globals().pop(_judge_name, None)\n"
+                        "assert set(globals()) >= _judge_names, "
+                        "sorted(_judge_names - set(globals()))",
+                    )
+                except DeadKernelError:
+                    executed.update({i: dead(i) for i in [begin, *affected] if i not in executed})
+                    healthy = False
+                verdicts = {
+                    t: verdict(executed[i], config) if i in executed else first_run[t]
+                    for i, t in sorted(test_index.items())
+                    if i > begin
+                }
+                results.append(Judged(verdicts, _printed(executed.values())))
+                if not healthy:  # the variant broke the kernel or its state: start afresh
+                    stop(client)
+                    client = start()
+        finally:
+            stop(client)
+    return first_run, results

@@ -1,0 +1,114 @@
+"""The catalogs' harness: entries resolve from a base and replacements (loudly when a master
+changed), and variants are judged on every later test cell, cascades included."""
+
+from __future__ import annotations
+
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from cnncourse import grading
+
+import harness
+from conftest import ROOT
+
+
+def _notebook(*cells):
+    """cells: (kind, source) with kind "setup", "answer" or "test"; grade_ids c0, c1, ..."""
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    for index, (kind, source) in enumerate(cells):
+        cell = new_code_cell(source)
+        meta = {"grade_id": f"c{index}", "schema_version": 3, "grade": False, "solution": False}
+        meta.update(
+            {
+                "answer": {"solution": True, "locked": False},
+                "test": {"grade": True, "points": 1},
+            }.get(kind, {"locked": True})
+        )
+        cell.metadata["nbgrader"] = meta
+        nb.cells.append(cell)
+    return nb
+
+
+MASTER = _notebook(
+    ("setup", "import math"),
+    (
+        "answer",
+        "def double(x):\n    ### BEGIN SOLUTION\n    y = 2 * x\n    return y\n    ### END SOLUTION",
+    ),
+    ("test", "assert double(3) == 6, f'double(3) is {double(3)}'"),
+    ("answer", "def quadruple(x):\n    return double(double(x))"),
+    ("test", "assert quadruple(1) == 4, f'quadruple(1) is {quadruple(1)}'"),
+    ("test", "assert math.sqrt(4) == 2"),
+)
+
+
+def test_entry_code_applies_replacements_to_the_master_without_its_markers():
+    entry = dict(cell="c1", name="adds", replace=[("    y = 2 * x", "    y = x + 2")])
+    assert harness.entry_code(entry, MASTER) == "def double(x):\n    y = x + 2\n    return y"
+
+
+def test_entry_code_builds_on_another_entry_and_on_whole_cells():
+    first = dict(cell="c1", name="adds", replace=[("2 * x", "x + 2")])
+    second = dict(
+        cell="c1", name="adds and negates", base="adds", replace=[("return y", "return -y")]
+    )
+    whole = dict(cell="c1", name="whole", code="\ndef double(x):\n    return x * 2\n")
+    entries = [first, second, whole]
+    assert harness.entry_code(second, MASTER, entries).endswith("y = x + 2\n    return -y")
+    assert harness.entry_code(whole, MASTER, entries) == "def double(x):\n    return x * 2"
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            dict(cell="c1", name="stale", replace=[("y = 3 * x", "y = x")]),
+            "'stale'.*does not occur",
+        ),
+        (dict(cell="c1", name="vague", replace=[("y", "z")]), "'vague'.*occurs 2 times"),
+        (dict(cell="c1", name="orphan", base="nobody", replace=[("y", "z")]), "'orphan'.*no entry"),
+        (dict(cell="c1", name="both", code="pass", replace=[]), "'both'.*not both"),
+        (dict(cell="c1", name="neither"), "'neither'.*give code="),
+    ],
+)
+def test_entry_code_fails_loudly_naming_the_entry(entry, message):
+    with pytest.raises(ValueError, match=message):
+        harness.entry_code(entry, MASTER, [entry])
+
+
+def test_own_tests_are_the_test_cells_up_to_the_next_answer():
+    assert harness.own_tests(MASTER, "c1") == ["c2"]
+    assert harness.own_tests(MASTER, "c3") == ["c4", "c5"]
+
+
+def test_affected_cells_follow_names_and_the_functions_that_read_them():
+    assert harness.affected_cells(MASTER, 1, "def double(x):\n    return x") == [2, 3, 4]
+    nb = _notebook(
+        ("setup", "def helper():\n    return answer_value"),
+        ("answer", "answer_value = 1"),
+        ("test", "assert helper() == 1"),
+        ("test", "assert 2 == 2"),
+        ("test", "%time x = 1\nassert x == 1"),
+    )
+    assert harness.affected_cells(nb, 1, "answer_value = 2") == [2]
+
+
+def test_judge_variants_shows_a_cascade_and_keeps_unaffected_verdicts(tmp_path):
+    config = grading.course_config(ROOT)
+    variants = [
+        ("c1", "def double(x):\n    return x + 2"),  # wrong: costs c2 and, through c3, c4
+        ("c1", "def _twice(x):\n    return x * 2\n\ndouble = _twice"),  # right, with a helper
+        ("c3", "def quadruple(x):\n    assert '_twice' not in globals()\n    return 4 * x"),
+    ]
+    master, judged = harness.judge_variants(MASTER, variants, tmp_path, config)
+    assert {t: v[0] for t, v in master.items()} == {"c2": 1.0, "c4": 1.0, "c5": 1.0}
+    wrong, right, later = (j.verdicts for j in judged)
+    assert (wrong["c2"][0], wrong["c4"][0], wrong["c5"][0]) == (0.0, 0.0, 1.0)
+    assert "quadruple(1) is 5" in wrong["c4"][2], "the cascade's feedback"
+    assert {t: v[0] for t, v in right.items()} == {"c2": 1.0, "c4": 1.0, "c5": 1.0}
+    assert set(later) == {"c4", "c5"} and later["c4"][0] == 1.0, "the helper was not removed"
