@@ -6,7 +6,7 @@ import numpy as np
 from scipy.signal import correlate2d
 
 from cnncourse import checks
-from cnncourse.lessons import l03
+from cnncourse.lessons import l01, l03
 
 
 def _tf_pads(n: int, k: int, s: int) -> tuple[int, int]:
@@ -80,3 +80,26 @@ def test_l03_loop_inputs_have_sixteen_times_the_outputs_and_tell_loops_apart():
         return np.einsum("ijkl,kl->ij", np.lib.stride_tricks.sliding_window_view(X, W.shape), W)
 
     checks.check_python_loop("windows", windows, small, big, loop=False)
+
+
+def _span_seen(layers):
+    """Brute force: the input positions output 0 depends on, followed down layer by layer."""
+    seen = {0}
+    for _, k, s in reversed(layers):
+        seen = {i * s + t for i in seen for t in range(k)}
+    return max(seen) - min(seen) + 1
+
+
+def test_l01_parameter_counts_follow_the_formulas_and_mistakes_differ():
+    for n_in, n_out, bias, expected, likely in l01.dense_params_cases():
+        assert expected == n_in * n_out + (n_out if bias else 0)
+        assert likely and expected not in likely.values()
+    for k_h, k_w, c_in, c_out, bias, expected, likely in l01.conv2d_params_cases():
+        assert expected == k_h * k_w * c_in * c_out + (c_out if bias else 0)
+        assert likely and expected not in likely.values()
+
+
+def test_l01_receptive_fields_match_a_brute_force_count():
+    for layers, expected, likely in l01.receptive_field_cases():
+        assert expected == (_span_seen(layers) if layers else 1)
+        assert likely and expected not in likely.values()
