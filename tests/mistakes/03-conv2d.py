@@ -520,6 +520,30 @@ def conv2d(X, W, stride=1, padding="valid"):
         feedback="calls SciPy",
     ),
     dict(
+        cell="conv2d",
+        name="all windows at once (Exercise 4's method) where the text asks for loops",
+        code="""
+def conv2d(X, W, stride=1, padding="valid"):
+    X = np.asarray(X, dtype=float)
+    W = np.asarray(W, dtype=float)
+    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+    if X.ndim != 2 or W.ndim != 2 or min(sh, sw) < 1 or padding.lower() not in ("valid", "same"):
+        raise ValueError("bad arguments")
+    kh, kw = W.shape
+    if padding.lower() == "same":
+        pads = []
+        for n, k, s in ((X.shape[0], kh, sh), (X.shape[1], kw, sw)):
+            total = max((-(-n // s) - 1) * s + k - n, 0)
+            pads.append((total // 2, total - total // 2))
+        X = pad2d(X, tuple(pads))
+    if kh > X.shape[0] or kw > X.shape[1]:
+        raise ValueError("kernel larger than input")
+    return np.einsum("ijkl,kl->ij", sliding_window_view(X, (kh, kw))[::sh, ::sw], W)
+""",
+        loses=["test_conv2d"],
+        feedback="no Python loop over the output positions",
+    ),
+    dict(
         cell="conv2d_fast",
         name="scipy's correlate2d instead of the windows and einsum",
         code="""
