@@ -17,8 +17,6 @@ from cnncourse import grading
 
 from conftest import LESSONS, ROOT, inject, make_course, mistakes_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.nbgrader]
-
 
 def _submit(course, student, lesson, nb_or_path):
     folder = course / "submitted" / student / lesson
@@ -57,8 +55,8 @@ def test_solution_full_marks_blank_zero_mistake_named(lesson, tmp_path):
         grade_id: float(cell.metadata.nbgrader["points"])
         for grade_id, cell in grading.nbgrader_cells(grading.read(master), "test").items()
     }
-    # Written questions (manually graded markdown cells) score 0 until an instructor grades them.
-    autograded = {k: v for k, v in scores["solution"].items() if k in maximum}
+    # Written answers (manually graded cells) score 0 until an instructor grades them.
+    autograded = {grade_id: scores["solution"].get(grade_id) for grade_id in maximum}
     assert autograded == maximum, "the solution does not score full marks"
     assert sum(scores["blank"].values()) == 0, f"the blank scores {scores['blank']}"
     for grade_id in mistake["loses"]:

@@ -7,7 +7,8 @@ test cell as failed and shows the message as feedback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,8 @@ _allclose = np.allclose
 _argwhere = np.argwhere
 _issubdtype = np.issubdtype
 _array2string = np.array2string
+_gettrace, _settrace = sys.gettrace, sys.settrace
+_getprofile, _setprofile = sys.getprofile, sys.setprofile
 
 
 def _fail(message: str, hint: str = "") -> None:
@@ -173,3 +176,114 @@ def check_raises(
         f"{name} should raise {exception.__name__}, but it returned {_summary(result)}.",
         hint,
     )
+
+
+def count_python_lines(function: Callable[..., Any], *args: Any) -> tuple[int, Any]:
+    """``(lines, result)``: how many lines of Python run while ``function(*args)`` runs.
+
+    A measure of Python-level work: a loop over every output pixel runs its body once per
+    pixel, while NumPy's compiled loops run no Python lines at all.
+    """
+    count = 0
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += event == "line"
+        return tracer
+
+    previous = _gettrace()
+    _settrace(tracer)
+    try:
+        result = function(*args)
+    finally:
+        _settrace(previous)
+    return count, result
+
+
+def check_python_loop(
+    name: str,
+    function: Callable[..., Any],
+    small: Sequence[Any],
+    big: Sequence[Any],
+    *,
+    loop: bool,
+    hint: str = "",
+) -> Any:
+    """Check that ``function``'s Python work grows (``loop=True``) or stays flat (``loop=False``)
+    from the arguments ``small`` to ``big``, which should have about 16 times as many outputs.
+
+    Python work that grows with the output means a Python loop over it: what an exercise that
+    says "with loops" asks for, and what one that says "without a loop over pixels" forbids.
+    Returns ``function(*big)``.
+    """
+    small_lines, _ = count_python_lines(function, *small)
+    big_lines, result = count_python_lines(function, *big)
+    grows = big_lines > 2 * small_lines + 500
+    if grows and not loop:
+        _fail(
+            f"{name} ran {big_lines:,} lines of Python on the big input but {small_lines:,} on "
+            "the small one: its Python work grows with the number of outputs.\nLikely cause: "
+            "a Python loop over the output pixels, which this exercise asks you to avoid.",
+            hint,
+        )
+    if loop and not grows:
+        _fail(
+            f"{name} ran {small_lines:,} lines of Python on the small input and {big_lines:,} on "
+            "the big one: no Python loop over the output positions.\nLikely cause: a library "
+            "call or a vectorised shortcut where this exercise asks you to write the loops.",
+            hint,
+        )
+    return result
+
+
+def functions_called(function: Callable[..., Any], *args: Any) -> tuple[set[str], Any]:
+    """``(names, result)``: the ``module.function`` names of the Python and built-in functions
+    called while ``function(*args)`` runs (``numpy._core.numeric.correlate``, ...)."""
+    names: set[str] = set()
+
+    def profiler(frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            names.add(f"{frame.f_globals.get('__name__', '')}.{frame.f_code.co_name}")
+        elif event == "c_call":
+            names.add(f"{getattr(arg, '__module__', None) or ''}.{getattr(arg, '__name__', '')}")
+
+    previous = _getprofile()
+    _setprofile(profiler)
+    try:
+        result = function(*args)
+    finally:
+        _setprofile(previous)
+    return names, result
+
+
+def check_not_called(
+    name: str,
+    function: Callable[..., Any],
+    args: Sequence[Any],
+    forbidden: Mapping[str, Sequence[str]],
+    hint: str = "",
+) -> Any:
+    """Fail if ``function(*args)`` calls a function the exercise forbids; return its result.
+
+    ``forbidden`` maps what the student would write (``"np.correlate"``) to the prefixes of
+    the ``module.function`` names that betray it (see :func:`functions_called`).
+    """
+    names, result = functions_called(function, *args)
+    for label, prefixes in forbidden.items():
+        if any(called.startswith(tuple(prefixes)) for called in names):
+            _fail(
+                f"{name} calls {label}, which this exercise asks you not to use: the point is "
+                "to write the computation yourself.",
+                hint,
+            )
+    return result
+
+
+# What the convolution exercises forbid: the library routines that would do the work.
+LIBRARY_CONVOLUTIONS: dict[str, tuple[str, ...]] = {
+    "np.correlate": ("numpy._core.numeric.correlate", "numpy.core.numeric.correlate"),
+    "np.convolve": ("numpy._core.numeric.convolve", "numpy.core.numeric.convolve"),
+    "NumPy's compiled correlate": ("numpy._core._multiarray_umath.correlate",),
+    "SciPy (scipy.signal or scipy.ndimage)": ("scipy.signal.", "scipy.ndimage."),
+    "TensorFlow or Keras": ("tensorflow.", "keras."),
+}

@@ -379,4 +379,38 @@ def true_convolution(x, w):
         loses=["test_locate_pattern"],
         feedback="should be int",
     ),
+    # What the text forbids (checked by the library calls the answer makes) ----------------------
+    dict(
+        cell="conv1d",
+        name="np.correlate on the padded signal instead of a hand-written loop",
+        code="""
+def conv1d(x, w, stride=1, padding="valid"):
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    if x.ndim != 1 or w.ndim != 1 or x.size == 0 or w.size == 0:
+        raise ValueError("x and w must be non-empty 1D arrays")
+    n, k = x.size, w.size
+    n_out = conv_output_length(n, k, stride=stride, padding=padding)
+    if padding == "same":
+        total = max((n_out - 1) * stride + k - n, 0)
+        x = np.concatenate([np.zeros(total // 2), x, np.zeros(total - total // 2)])
+    return np.correlate(x, w, "valid")[::stride]
+""",
+        loses=["test_conv1d_valid"],
+        feedback="calls np.correlate",
+    ),
+    dict(
+        cell="true_convolution",
+        name="np.convolve instead of conv1d",
+        code="""
+def true_convolution(x, w):
+    x = np.asarray(x)
+    w = np.asarray(w)
+    if x.ndim != 1 or w.ndim != 1 or w.size == 0 or w.size > x.size:
+        raise ValueError("need 1D x and w with a kernel no longer than the signal")
+    return np.convolve(x, w, "valid")
+""",
+        loses=["test_true_convolution"],
+        feedback="calls np.convolve",
+    ),
 ]

@@ -392,4 +392,111 @@ def edge_magnitude(image):
         loses=["test_edge_magnitude"],
         feedback="valid padding",
     ),
+    # What the text forbids (checked since the tests count Python lines and library calls) -------
+    dict(
+        cell="conv2d_valid",
+        name="scipy's correlate2d instead of the loops",
+        code="""
+def conv2d_valid(X, W):
+    from scipy.signal import correlate2d
+
+    X = np.asarray(X, dtype=float)
+    W = np.asarray(W, dtype=float)
+    if X.ndim != 2 or W.ndim != 2 or W.shape[0] > X.shape[0] or W.shape[1] > X.shape[1]:
+        raise ValueError("bad shapes")
+    return correlate2d(X, W, mode="valid")
+""",
+        loses=["test_conv2d_valid"],
+        feedback="calls SciPy",
+    ),
+    dict(
+        cell="conv2d_valid",
+        name="all windows at once (Exercise 4's method) where the text asks for loops",
+        code="""
+def conv2d_valid(X, W):
+    X = np.asarray(X, dtype=float)
+    W = np.asarray(W, dtype=float)
+    if X.ndim != 2 or W.ndim != 2 or W.shape[0] > X.shape[0] or W.shape[1] > X.shape[1]:
+        raise ValueError("bad shapes")
+    return np.einsum("ijkl,kl->ij", sliding_window_view(X, W.shape), W)
+""",
+        loses=["test_conv2d_valid"],
+        feedback="no Python loop over the output positions",
+    ),
+    dict(
+        cell="conv2d",
+        name="scipy's correlate2d on the padded input, then the stride as a slice",
+        code="""
+def conv2d(X, W, stride=1, padding="valid"):
+    from scipy.signal import correlate2d
+
+    X = np.asarray(X, dtype=float)
+    W = np.asarray(W, dtype=float)
+    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+    if X.ndim != 2 or W.ndim != 2 or min(sh, sw) < 1 or padding.lower() not in ("valid", "same"):
+        raise ValueError("bad arguments")
+    kh, kw = W.shape
+    if padding.lower() == "same":
+        pads = []
+        for n, k, s in ((X.shape[0], kh, sh), (X.shape[1], kw, sw)):
+            total = max((-(-n // s) - 1) * s + k - n, 0)
+            pads.append((total // 2, total - total // 2))
+        X = pad2d(X, tuple(pads))
+    if kh > X.shape[0] or kw > X.shape[1]:
+        raise ValueError("kernel larger than input")
+    return correlate2d(X, W, mode="valid")[::sh, ::sw]
+""",
+        loses=["test_conv2d"],
+        feedback="calls SciPy",
+    ),
+    dict(
+        cell="conv2d",
+        name="all windows at once (Exercise 4's method) where the text asks for loops",
+        code="""
+def conv2d(X, W, stride=1, padding="valid"):
+    X = np.asarray(X, dtype=float)
+    W = np.asarray(W, dtype=float)
+    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+    if X.ndim != 2 or W.ndim != 2 or min(sh, sw) < 1 or padding.lower() not in ("valid", "same"):
+        raise ValueError("bad arguments")
+    kh, kw = W.shape
+    if padding.lower() == "same":
+        pads = []
+        for n, k, s in ((X.shape[0], kh, sh), (X.shape[1], kw, sw)):
+            total = max((-(-n // s) - 1) * s + k - n, 0)
+            pads.append((total // 2, total - total // 2))
+        X = pad2d(X, tuple(pads))
+    if kh > X.shape[0] or kw > X.shape[1]:
+        raise ValueError("kernel larger than input")
+    return np.einsum("ijkl,kl->ij", sliding_window_view(X, (kh, kw))[::sh, ::sw], W)
+""",
+        loses=["test_conv2d"],
+        feedback="no Python loop over the output positions",
+    ),
+    dict(
+        cell="conv2d_fast",
+        name="scipy's correlate2d instead of the windows and einsum",
+        code="""
+def conv2d_fast(X, W, stride=1, padding="valid"):
+    from scipy.signal import correlate2d
+
+    X = np.asarray(X, dtype=float)
+    W = np.asarray(W, dtype=float)
+    sh, sw = (stride, stride) if np.ndim(stride) == 0 else stride
+    if X.ndim != 2 or W.ndim != 2 or min(sh, sw) < 1 or padding.lower() not in ("valid", "same"):
+        raise ValueError("bad arguments")
+    kh, kw = W.shape
+    if padding.lower() == "same":
+        pads = []
+        for n, k, s in ((X.shape[0], kh, sh), (X.shape[1], kw, sw)):
+            total = max((-(-n // s) - 1) * s + k - n, 0)
+            pads.append((total // 2, total - total // 2))
+        X = pad2d(X, tuple(pads))
+    if kh > X.shape[0] or kw > X.shape[1]:
+        raise ValueError("kernel larger than input")
+    return correlate2d(X, W, mode="valid")[::sh, ::sw]
+""",
+        loses=["test_conv2d_fast"],
+        feedback="calls SciPy",
+    ),
 ]
