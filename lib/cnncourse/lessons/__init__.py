@@ -1,0 +1,1 @@
+"""Per-lesson helpers for the graded tests and figures (no solutions live here)."""
