@@ -250,9 +250,19 @@ def block_backbone(
     return keras.Model(inputs, x, name=name)
 
 
+_STATISTICS = ("moving_mean", "moving_variance")
+
+
 def _parameters(layers_: Sequence[Any], tensors: bool = False) -> int:
-    """Trainable-by-design parameters (or tensors) of ``layers_``, as if they were unfrozen."""
-    variables = [v for layer in layers_ for v in layer.weights if v.trainable]
+    """Trainable-by-design parameters (or tensors) of ``layers_``, as if they were unfrozen.
+
+    Whatever the layers' flags are now (a frozen layer's variables say ``trainable=False``):
+    every weight counts except batch normalization's moving statistics, which no optimizer
+    ever trains.
+    """
+    variables = [
+        v for layer in layers_ for v in layer.weights if v.name.split("/")[-1] not in _STATISTICS
+    ]
     if tensors:
         return len(variables)
     return int(sum(int(np.prod(v.shape)) for v in variables))
