@@ -82,11 +82,12 @@ def test_batch_norm_statistics_do_not_move_when_frozen(backbone):
     assert len(before) == 2 * 7 and all(np.array_equal(b, a) for b, a in zip(before, after))
 
 
-def test_iou_mistakes_differ_from_the_right_iou():
-    a, b = np.array([0.0, 0.0, 4.0, 2.0]), np.array([2.0, 0.0, 6.0, 2.0])
-    values = l08.iou_mistakes(a, b)
-    assert len(values) == 2
-    assert all(not np.isclose(v, 4.0 / 12.0) for v in values.values())
+def test_iou_mistakes_differ_from_the_right_iou_where_they_matter():
+    overlapping = l08.iou_mistakes(np.array([0.0, 0, 4, 2]), np.array([2.0, 0, 6, 2]))
+    apart = l08.iou_mistakes(np.array([0.0, 0, 1, 1]), np.array([5.0, 5, 6, 6]))
+    union, clamp = list(overlapping)
+    assert not np.isclose(overlapping[union], 4.0 / 12.0)  # the right IoU
+    assert not np.isclose(apart[clamp], 0.0)
 
 
 def test_plot_transfer_curves_draws_both_scores_and_marks_the_unfreezing():

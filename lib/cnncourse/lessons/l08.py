@@ -352,7 +352,7 @@ def check_unfrozen(backbone: Any, result: Any, n_blocks: int) -> None:
 def batch_norm_statistics(backbone: Any) -> list[np.ndarray]:
     """Copies of every BatchNormalization layer's moving mean and variance, in layer order."""
     return [
-        np.array(v)
+        np.array(v.numpy())
         for layer in backbone.layers
         if _is_batch_norm(layer)
         for v in (layer.moving_mean, layer.moving_variance)
@@ -392,7 +392,9 @@ def plot_transfer_curves(
             values = np.asarray(run[key], dtype=float)
             ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=name)
         if unfreeze_epoch:
-            ax.axvline(unfreeze_epoch + 0.5, color="grey", linestyle=":", label="unfrozen")
+            ax.axvline(
+                unfreeze_epoch + 0.5, color="grey", linestyle=":", label="top blocks unfrozen"
+            )
         ax.set_xlabel("epoch")
         ax.set_ylabel(f"validation {label}")
         ax.set_ylim(0, 1)
