@@ -4,7 +4,7 @@ ALTERNATIVES = [
     dict(
         cell="unfreeze_top_blocks",
         name="block numbers by str.split, a threshold, parameters counted per trainable layer",
-        code='''
+        code="""
 def unfreeze_top_blocks(backbone, n_blocks):
     def number(layer):
         head = layer.name.split("_")[0]
@@ -23,12 +23,12 @@ def unfreeze_top_blocks(backbone, n_blocks):
         layer.trainable = block is not None and block >= lowest and not is_bn
     trainable = sum(layer.count_params() for layer in backbone.layers if layer.trainable)
     return trainable, backbone.count_params()
-''',
+""",
     ),
     dict(
         cell="unfreeze_top_blocks",
         name="freeze every layer first, then unfreeze the top blocks; numpy sizes",
-        code='''
+        code="""
 import re
 
 
@@ -53,6 +53,6 @@ def unfreeze_top_blocks(backbone, n_blocks):
                 layer.trainable = True
     sizes = [np.size(w.numpy()) for w in backbone.trainable_weights]
     return int(np.sum(sizes)), int(np.sum([np.size(w.numpy()) for w in backbone.weights]))
-''',
+""",
     ),
 ]
