@@ -1,5 +1,35 @@
 """Plausible wrong answers for 08-localization (see README.md in this folder)."""
 
+
+def _unfreeze(
+    number: str = "int(match.group(1))",
+    top: str = "set(blocks[len(blocks) - n_blocks:]) if n_blocks else set()",
+    flags: str = "in_top and not isinstance(layer, layers.BatchNormalization)",
+    count: str = "sum(int(np.prod(w.shape)) for w in backbone.trainable_weights)",
+    outer: str = "backbone.trainable = True",
+) -> str:
+    return f"""
+def unfreeze_top_blocks(backbone, n_blocks):
+    numbers = {{}}
+    for layer in backbone.layers:
+        match = re.match(r"block(\\d+)_", layer.name)
+        if match:
+            numbers[layer.name] = {number}
+    blocks = sorted(set(numbers.values()))
+    if not blocks:
+        raise ValueError("the backbone has no blocks")
+    if not isinstance(n_blocks, int) or not 0 <= n_blocks <= len(blocks):
+        raise ValueError("n_blocks must be an integer from 0 to the number of blocks")
+    top = {top}
+    {outer}
+    for layer in backbone.layers:
+        in_top = numbers.get(layer.name) in top
+        layer.trainable = {flags}
+    trainable = {count}
+    return trainable, backbone.count_params()
+"""
+
+
 MISTAKES = [
     # convert_boxes --------------------------------------------------------------------------------
     dict(
@@ -308,5 +338,40 @@ def evaluate_localizer(model, images, labels, boxes, batch_size=64):
         ],
         loses=["test_evaluate_localizer"],
         feedback="compare each image's boxes only",
+    ),
+    dict(
+        cell="unfreeze_top_blocks",
+        name="unfreezes the bottom blocks instead of the top ones",
+        code=_unfreeze(top="set(blocks[:n_blocks])"),
+        loses=["test_unfreeze_top_blocks"],
+        feedback="the wrong end",
+    ),
+    dict(
+        cell="unfreeze_top_blocks",
+        name="BatchNormalization layers of the top blocks unfrozen too",
+        code=_unfreeze(flags="in_top"),
+        loses=["test_unfreeze_top_blocks"],
+        feedback="BatchNormalization layers unfrozen",
+    ),
+    dict(
+        cell="unfreeze_top_blocks",
+        name="counts weight tensors instead of parameters",
+        code=_unfreeze(count="len(backbone.trainable_weights)"),
+        loses=["test_unfreeze_top_blocks"],
+        feedback="weight tensors",
+    ),
+    dict(
+        cell="unfreeze_top_blocks",
+        name="freezes the backbone's own flag, which freezes every layer inside it",
+        code=_unfreeze(outer="backbone.trainable = False"),
+        loses=["test_unfreeze_top_blocks"],
+        feedback="backbone.trainable = False",
+    ),
+    dict(
+        cell="unfreeze_top_blocks",
+        name="block numbers compared as strings (block10 before block2)",
+        code=_unfreeze(number="match.group(1)"),
+        loses=["test_unfreeze_top_blocks"],
+        feedback="as strings",
     ),
 ]
