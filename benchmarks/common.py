@@ -121,7 +121,7 @@ def describe_machine(facts: dict[str, Any]) -> str:
     )
 
 
-ORDER = ("conv", "notebooks", "autograde", "training")
+ORDER = ("conv", "notebooks", "autograde", "training", "segmentation")
 
 
 def update_readme(readme: Path = README, results_dir: Path = RESULTS) -> bool:

@@ -1,0 +1,1 @@
+"""Per-lesson test data and helpers for the visible test cells (never a solution)."""
