@@ -175,3 +175,146 @@ def test_load_segmentation_data_picks_argument_then_variable_then_generated(tmp_
     ):  # a wrong folder is never replaced silently
         segdata.load_segmentation_data(5)
     assert len(segdata.load_segmentation_data(5, directory=tmp_path)) == 1
+
+
+# --------------------------------------------------------------------------- real data, splits
+
+from cnncourse import nucleidata  # noqa: E402
+
+
+def _pair_folder(root, names, size=(150, 200)):
+    """images/ + masks/ with one bright square nucleus per image."""
+    rng = np.random.default_rng(0)
+    for name in names:
+        image = rng.integers(0, 30, size=size, dtype=np.uint8)
+        mask = np.zeros(size, dtype=np.uint8)
+        mask[40:70, 50:90] = 1
+        image[mask > 0] += 120
+        _save(root / "images" / f"{name}.png", image)
+        _save(root / "masks" / f"{name}.png", mask * 255)
+
+
+def test_split_by_image_never_shares_an_image_between_parts():
+    groups = np.repeat([f"img{k}" for k in range(20)], 6)
+    train, val, test = nucleidata.split_by_image(groups, (0.1, 0.2), seed=4)
+    assert len(train) + len(val) + len(test) == len(groups)
+    parts = [set(groups[p]) for p in (train, val, test)]
+    assert not (parts[0] & parts[1] or parts[0] & parts[2] or parts[1] & parts[2])
+    assert len(parts[1]) == 2 and len(parts[2]) == 4
+
+
+def test_split_by_image_with_one_image_keeps_it_for_training():
+    train, val, test = nucleidata.split_by_image(np.array(["a"] * 5))
+    assert len(train) == 5 and len(val) == len(test) == 0
+
+
+def test_split_by_image_rejects_bad_fractions():
+    with pytest.raises(ValueError, match="add up to less than 1"):
+        nucleidata.split_by_image(np.array(["a", "b"]), (0.6, 0.5))
+
+
+def test_tile_covers_the_image_and_pads_small_ones():
+    image = np.arange(300 * 200).reshape(300, 200)
+    tiles = nucleidata.tile(image, 128)
+    assert tiles.shape == (3 * 2, 128, 128)
+    np.testing.assert_array_equal(tiles[-1], image[-128:, -128:])  # last tiles end at the border
+    assert nucleidata.tile(np.ones((50, 60, 3)), 64).shape == (1, 64, 64, 3)
+    with pytest.raises(ValueError, match="stride must be a positive integer"):
+        nucleidata.tile(image, 128, stride=0)
+
+
+def test_stretch_maps_percentiles_to_the_full_range():
+    image = np.linspace(10, 40, 1000).reshape(25, 40)
+    out = nucleidata.stretch(image, 0, 100)
+    assert out.dtype == np.uint8 and out.min() == 0 and out.max() == 255
+    assert not nucleidata.stretch(np.full((4, 4), 7)).any()
+    with pytest.raises(ValueError, match="low < high"):
+        nucleidata.stretch(image, 50, 10)
+
+
+def test_train_test_folder_trains_on_train_and_tests_on_test(tmp_path):
+    _pair_folder(tmp_path / "train", [f"t{k}" for k in range(10)])
+    _pair_folder(tmp_path / "test", ["x0", "x1"])
+    splits, note = nucleidata.lesson_splits(128, real=True, directory=tmp_path)
+    assert "train/" in note and "test/" in note
+    assert set(splits["test"].groups) == {"x0", "x1"}
+    train, val = set(splits["train"].groups), set(splits["validation"].groups)
+    assert train and val and not train & val and len(train | val) == 10
+    assert splits["train"].images.shape[1:] == (128, 128, 3)
+    assert len(splits["test"]) == 2 * 4  # 150x200 -> 2x2 tiles of 128 (the last ones moved in)
+
+
+def test_folder_without_train_test_is_split_by_image(tmp_path, monkeypatch):
+    _pair_folder(tmp_path, [f"img{k}" for k in range(10)], size=(64, 64))
+    monkeypatch.setenv(segdata.SEG_DIR_VARIABLE, str(tmp_path))
+    splits, note = nucleidata.lesson_splits(64, real=True)
+    assert "split 80/10/10 by image" in note
+    assert [len(splits[k]) for k in ("train", "validation", "test")] == [8, 1, 1]
+    groups = [set(splits[k].groups) for k in ("train", "validation", "test")]
+    assert not (groups[0] & groups[1] or groups[0] & groups[2] or groups[1] & groups[2])
+
+
+def test_split_folder_with_a_missing_mask_names_it(tmp_path):
+    _pair_folder(tmp_path / "train", ["a", "b"])
+    _pair_folder(tmp_path / "test", ["c"])
+    (tmp_path / "train" / "masks" / "b.png").unlink()
+    with pytest.raises(ValueError, match="without a mask of the same name"):
+        nucleidata.load_split_folder(tmp_path)
+
+
+def test_fast_mode_uses_generated_images_split_by_image(monkeypatch):
+    monkeypatch.delenv(segdata.SEG_DIR_VARIABLE, raising=False)
+    splits, note = nucleidata.lesson_splits(64, real=False, n_generated=20)
+    assert "generated" in note and splits["train"].is_generated
+    assert sum(len(s) for s in splits.values()) == 20
+
+
+def test_shipped_sample_holds_out_a_quadrant():
+    sample = nucleidata.load_sample()
+    assert {k: len(v) for k, v in sample.items()} == {"train": 50, "validation": 4, "test": 4}
+    assert set(sample["test"].groups) == {"quadrant bottom-right"}
+    assert not set(sample["test"].groups) & set(sample["train"].groups)
+    assert 0.1 < sample["test"].masks.mean() < 0.3  # nuclei cover about a fifth of it
+    assert (nucleidata.SAMPLE_DIR / "SOURCE.md").is_file()
+
+
+def test_without_network_the_real_data_falls_back_to_the_sample(monkeypatch, tmp_path):
+    def offline(*args, **kwargs):
+        raise OSError("no network in this test")
+
+    monkeypatch.delenv(segdata.SEG_DIR_VARIABLE, raising=False)
+    monkeypatch.setenv(nucleidata.CACHE_VARIABLE, str(tmp_path))
+    monkeypatch.setattr(nucleidata.urllib.request, "urlopen", offline)
+    with pytest.raises(ConnectionError, match="put dsb2018.zip in"):
+        nucleidata.fetch_public_set()
+    splits, note = nucleidata.lesson_splits(128, real=True)
+    assert "shipped sample" in note and "could not be had" in note
+    assert len(splits["test"]) == 4
+
+
+def test_public_set_is_checked_and_cached(monkeypatch, tmp_path):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        for part in ("train", "test"):
+            for sub in ("images", "masks"):
+                zipped.writestr(f"dsb2018/{part}/{sub}/a.png", b"")
+    payload = buffer.getvalue()
+    calls = []
+
+    def fake_urlopen(url, timeout):
+        calls.append(url)
+        return io.BytesIO(payload)
+
+    monkeypatch.setattr(nucleidata.urllib.request, "urlopen", fake_urlopen)
+    with pytest.raises(ValueError, match="broken or changed download"):
+        nucleidata.fetch_public_set(tmp_path, checksum="0" * 64)
+    assert not (tmp_path / "dsb2018.zip").exists()
+    import hashlib
+
+    folder = nucleidata.fetch_public_set(tmp_path, checksum=hashlib.sha256(payload).hexdigest())
+    assert folder == tmp_path / "dsb2018" and nucleidata.has_split(folder)
+    nucleidata.fetch_public_set(tmp_path, checksum="ignored once unpacked")
+    assert len(calls) == 2

@@ -369,4 +369,73 @@ def label_instances(mask):
         loses=["test_count_objects"],
         feedback="no watershed split",
     ),
+    dict(
+        cell="soft_dice_loss",
+        name="one loss for the whole batch pooled together",
+        code="""
+def soft_dice_loss(y_true, y_pred, smooth=1.0):
+    y_true = keras.ops.cast(y_true, "float32")
+    y_pred = keras.ops.cast(y_pred, "float32")
+    overlap = keras.ops.sum(y_true * y_pred)
+    return 1.0 - (2.0 * overlap + smooth) / (keras.ops.sum(y_true) + keras.ops.sum(y_pred) + smooth)
+""",
+        loses=["test_soft_dice_loss"],
+        feedback="One loss per image",
+    ),
+    dict(
+        cell="soft_dice_loss",
+        name="no smoothing term: 0/0 for an empty image predicted empty",
+        code="""
+def soft_dice_loss(y_true, y_pred, smooth=1.0):
+    y_true = keras.ops.cast(y_true, "float32")
+    y_pred = keras.ops.cast(y_pred, "float32")
+    overlap = keras.ops.sum(y_true * y_pred, axis=(1, 2, 3))
+    total = keras.ops.sum(y_true, axis=(1, 2, 3)) + keras.ops.sum(y_pred, axis=(1, 2, 3))
+    return 1.0 - 2.0 * overlap / total
+""",
+        loses=["test_soft_dice_loss"],
+        feedback="smoothing term is missing",
+    ),
+    dict(
+        cell="soft_dice_loss",
+        name="returns the soft Dice, not 1 - soft Dice",
+        code="""
+def soft_dice_loss(y_true, y_pred, smooth=1.0):
+    y_true = keras.ops.cast(y_true, "float32")
+    y_pred = keras.ops.cast(y_pred, "float32")
+    overlap = keras.ops.sum(y_true * y_pred, axis=(1, 2, 3))
+    total = keras.ops.sum(y_true, axis=(1, 2, 3)) + keras.ops.sum(y_pred, axis=(1, 2, 3))
+    return (2.0 * overlap + smooth) / (total + smooth)
+""",
+        loses=["test_soft_dice_loss"],
+        feedback="1 - soft Dice",
+    ),
+    dict(
+        cell="soft_dice_loss",
+        name="thresholded predictions (no gradient)",
+        code="""
+def soft_dice_loss(y_true, y_pred, smooth=1.0):
+    y_true = keras.ops.cast(y_true, "float32")
+    y_pred = keras.ops.cast(keras.ops.convert_to_tensor(y_pred) > 0.5, "float32")
+    overlap = keras.ops.sum(y_true * y_pred, axis=(1, 2, 3))
+    total = keras.ops.sum(y_true, axis=(1, 2, 3)) + keras.ops.sum(y_pred, axis=(1, 2, 3))
+    return 1.0 - (2.0 * overlap + smooth) / (total + smooth)
+""",
+        loses=["test_soft_dice_loss"],
+        feedback="thresholded y_pred",
+    ),
+    dict(
+        cell="soft_dice_loss",
+        name="NumPy instead of keras.ops: no gradient reaches the network",
+        code="""
+def soft_dice_loss(y_true, y_pred, smooth=1.0):
+    t = np.asarray(y_true, dtype=float)
+    p = np.asarray(y_pred, dtype=float)
+    overlap = (t * p).sum(axis=(1, 2, 3))
+    total = t.sum(axis=(1, 2, 3)) + p.sum(axis=(1, 2, 3))
+    return 1.0 - (2.0 * overlap + smooth) / (total + smooth)
+""",
+        loses=["test_soft_dice_loss"],
+        feedback="passes no gradient",
+    ),
 ]
