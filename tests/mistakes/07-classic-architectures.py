@@ -243,6 +243,17 @@ def alexnet_param_counts(input_shape=(227, 227, 3), n_classes=1000, pool_after_c
         loses=["test_alexnet_param_counts"],
         feedback="pool_after_c7 ignored",
     ),
+    dict(
+        cell="alexnet_param_counts",
+        name="right counts, read from a Keras model instead of the formulas (the text forbids it)",
+        code="""
+def alexnet_param_counts(input_shape=(227, 227, 3), n_classes=1000, pool_after_c7=False):
+    model = build_alexnet(input_shape, n_classes, pool_after_c7)
+    return {layer.name: layer.count_params() for layer in model.layers if layer.count_params()}
+""",
+        loses=["test_alexnet_param_counts"],
+        feedback="without building a Keras model",
+    ),
     # inception_module -----------------------------------------------------------------------------
     dict(
         cell="inception_module",
@@ -365,208 +376,10 @@ def inception_savings(input_shape, f1x1, f3x3_reduce, f3x3, f5x5_reduce, f5x5, p
     return {
         "params_reduced": weights(reduced) + biases(reduced),
         "params_naive": weights(naive) + biases(naive),
-<<<<<<< HEAD
-        "mult_adds_reduced": weights(reduced){positions},
-        "mult_adds_naive": weights(naive){positions},
-    }}
-"""
-_SAVINGS_RIGHT = dict(
-    naive_pool=", (1, c, pool_proj)",
-    biases="sum(b for _, _, b in convs)",
-    positions=" * h * w",
-)
-
-_RESIDUAL = """
-def residual_unit(x, filters, strides=1):
-    if len(x.shape) != 4 or filters < 1 or strides < 1:
-        raise ValueError("bad input")
-    main = layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias={bias})(x)
-    main = layers.BatchNormalization()(main)
-    main = layers.Activation("relu")(main)
-    main = layers.Conv2D(filters, 3, padding="same", use_bias={bias})(main)
-    main = layers.BatchNormalization()(main)
-    {relu_before_add}
-    shortcut = x
-    if {needs_projection}:
-        shortcut = layers.Conv2D(
-            filters, 1, strides={projection_stride}, padding="same", use_bias={bias}
-        )(x)
-        shortcut = layers.BatchNormalization()(shortcut)
-    out = layers.Add()([main, shortcut])
-    return {final}
-"""
-_RESIDUAL_RIGHT = dict(
-    bias=False,
-    relu_before_add="",
-    needs_projection="strides > 1 or x.shape[-1] != filters",
-    projection_stride="strides",
-    final='layers.Activation("relu")(out)',
-)
-
-MISTAKES = [
-    # --- Exercise 1: build_lenet5 ---------------------------------------------------------
-    dict(
-        cell="build_lenet5",
-        name="max pooling where LeNet-5 averages (S2, S4)",
-        code=_LENET.format(c1='activation="tanh"', conv='activation="tanh"', pool="MaxPooling2D"),
-        loses=["test_lenet5"],
-        feedback="pooling type swapped",
-    ),
-    dict(
-        cell="build_lenet5",
-        name="C1 with padding='same' (28x28 output only if the input is 28x28)",
-        code=_LENET.format(
-            c1='activation="tanh", padding="same"',
-            conv='activation="tanh"',
-            pool="AveragePooling2D",
-        ),
-        loses=["test_lenet5"],
-        feedback="wrong padding",
-    ),
-    dict(
-        cell="build_lenet5",
-        name="no activation on the convolutions",
-        code=_LENET.format(c1="use_bias=True", conv="use_bias=True", pool="AveragePooling2D"),
-        loses=["test_lenet5"],
-        feedback="missing activation",
-    ),
-    # --- Exercise 2: build_alexnet --------------------------------------------------------
-    dict(
-        cell="build_alexnet",
-        name="average pooling in S2 and S4",
-        code=_ALEXNET.format(**{**_ALEXNET_RIGHT, "pool": "AveragePooling2D"}),
-        loses=["test_alexnet"],
-        feedback="pooling type swapped",
-    ),
-    dict(
-        cell="build_alexnet",
-        name="C1 with padding='same' (57x57 instead of 55x55)",
-        code=_ALEXNET.format(**{**_ALEXNET_RIGHT, "c1_padding": "same"}),
-        loses=["test_alexnet"],
-        feedback="wrong padding",
-    ),
-    dict(
-        cell="build_alexnet",
-        name="S4 with stride 1 instead of 2",
-        code=_ALEXNET.format(**{**_ALEXNET_RIGHT, "s4_stride": 1}),
-        loses=["test_alexnet"],
-        feedback="wrong stride",
-    ),
-    dict(
-        cell="build_alexnet",
-        name="no ReLU on C5, C6, C7",
-        code=_ALEXNET.format(**{**_ALEXNET_RIGHT, "late_activation": "use_bias=True"}),
-        loses=["test_alexnet"],
-        feedback="missing activation",
-    ),
-    dict(
-        cell="build_alexnet",
-        name="pool_after_c7 ignored",
-        code=_ALEXNET.format(**{**_ALEXNET_RIGHT, "honour_flag": False}),
-        loses=["test_alexnet"],
-        feedback="no layer named 'S7'",
-    ),
-    # --- Exercise 3: alexnet_param_counts -------------------------------------------------
-    dict(
-        cell="alexnet_param_counts",
-        name="bias forgotten",
-        code=_COUNTS.format(**{**_COUNTS_RIGHT, "bias": 0}),
-        loses=["test_alexnet_param_counts"],
-        feedback="bias forgotten",
-    ),
-    dict(
-        cell="alexnet_param_counts",
-        name="kernel depth forgotten: k*k per filter instead of k*k*c",
-        code=_COUNTS.format(**{**_COUNTS_RIGHT, "depth": "1"}),
-        loses=["test_alexnet_param_counts"],
-        feedback="the kernel's depth forgotten",
-    ),
-    dict(
-        cell="alexnet_param_counts",
-        name="pool_after_c7 ignored: F8 always reads 13x13x256",
-        code=_COUNTS.format(**{**_COUNTS_RIGHT, "honour_flag": False}),
-        loses=["test_alexnet_param_counts"],
-        feedback="pool_after_c7 ignored",
-    ),
-    dict(
-        cell="alexnet_param_counts",
-        name="right counts, read from a Keras model instead of the formulas (the text forbids it)",
-        code="""
-def alexnet_param_counts(input_shape=(227, 227, 3), n_classes=1000, pool_after_c7=False):
-    model = build_alexnet(input_shape, n_classes, pool_after_c7)
-    return {layer.name: layer.count_params() for layer in model.layers if layer.count_params()}
-""",
-        loses=["test_alexnet_param_counts"],
-        feedback="without building a Keras model",
-    ),
-    # --- Exercise 4: inception_module -----------------------------------------------------
-    dict(
-        cell="inception_module",
-        name="concatenated along the height (axis=1)",
-        code=_INCEPTION.format(**{**_INCEPTION_RIGHT, "axis": 1}),
-        loses=["test_inception_module"],
-        feedback="wrong concatenation axis",
-    ),
-    dict(
-        cell="inception_module",
-        name="1x1 reductions skipped",
-        code=_INCEPTION.format(
-            **{
-                **_INCEPTION_RIGHT,
-                "branch_3x3": "conv(f3x3, 3)(x)",
-                "branch_5x5": "conv(f5x5, 5)(x)",
-            }
-        ),
-        loses=["test_inception_module"],
-        feedback="1x1 reduction skipped",
-    ),
-    dict(
-        cell="inception_module",
-        name="average pooling in the pool branch",
-        code=_INCEPTION.format(**{**_INCEPTION_RIGHT, "pool": "AveragePooling2D"}),
-        loses=["test_inception_module"],
-        feedback="pooling type swapped",
-    ),
-    dict(
-        cell="inception_module",
-        name="no ReLU after the convolutions",
-        code=_INCEPTION.format(**{**_INCEPTION_RIGHT, "activation": "use_bias=True"}),
-        loses=["test_inception_module"],
-        feedback="missing activation",
-    ),
-    dict(
-        cell="inception_module",
-        name="branches concatenated in another order (pool branch first)",
-        code=_INCEPTION.format(
-            **{**_INCEPTION_RIGHT, "order": "branch_pool, branch_1x1, branch_3x3, branch_5x5"}
-        ),
-        loses=["test_inception_module"],
-        feedback="concatenated in the wrong order",
-    ),
-    dict(
-        cell="inception_module",
-        name="padding='valid' in the 3x3 and 5x5 convolutions",
-        code=_INCEPTION.format(
-            **{
-                **_INCEPTION_RIGHT,
-                "branch_3x3": 'conv(f3x3, 3, "valid")(conv(f3x3_reduce, 1)(x))',
-                "branch_5x5": 'conv(f5x5, 5, "valid")(conv(f5x5_reduce, 1)(x))',
-            }
-        ),
-        loses=["test_inception_module"],
-        feedback="padding='same'",
-    ),
-    # --- Exercise 5: inception_savings ----------------------------------------------------
-    dict(
-        cell="inception_savings",
-        name="bias forgotten in the parameter counts",
-        code=_SAVINGS.format(**{**_SAVINGS_RIGHT, "biases": "0"}),
-=======
         "mult_adds_reduced": weights(reduced) * h * w,
         "mult_adds_naive": weights(naive) * h * w,
     }
 """,
->>>>>>> alts
         loses=["test_inception_savings"],
         feedback="bias forgotten",
     ),
