@@ -101,6 +101,7 @@ class GuardedExecute(Execute):
             resources["metadata"] = dict(resources.get("metadata", {}), path=self.kernel_cwd)
         self._key = ""
         self._install_problem = ""
+        self._guarded_client: Any = None
         self._dead = False
         self._run = {"isolation": "none", "guard": [], "guarded_cells": 0}
         RUNS.append(self._run)
@@ -190,7 +191,9 @@ class GuardedExecute(Execute):
             return cell, resources
         graded = self.guard and is_grade(cell)
         try:
-            if self.guard and not self._key and not self._install_problem:
+            if self.guard and self._guarded_client is not self.kc:  # a new kernel (retries)
+                self._guarded_client = self.kc
+                self._key, self._install_problem = "", ""
                 self._install()
             before = self._guarded(after=False) if graded else ""
             cell, resources = super().preprocess_cell(cell, resources, index)

@@ -1,29 +1,13 @@
 """The in-kernel guard: snapshot what the tests rely on, restore it before each graded test cell.
 
-This module runs inside the student's kernel (the grader's ``GuardedExecute`` reaches it through
-an execute request's ``user_expressions``, which IPython evaluates with a plain ``eval``: no
-input transformers, no AST transformers, no custom exception handler on the way). It imports
-only the standard library until :func:`install` is called.
-
-:func:`install` (called once, before any student code runs) snapshots the IPython shell's input
-and AST transformers, prefilter transformers, custom exception handler, traceback display
-methods, registered events, the methods of the shell's and kernel's classes, ``sys`` hooks
-(trace, profile, excepthook, displayhook, stdout, stderr), the builtins, and the modules the
-tests use (every ``numpy.*`` module, ``cnncourse.checks``, ``cnncourse.lessons.*``) with their
-functions' code and their ``sys.modules`` entries. It returns a secret key.
-
-:func:`restore` (called before and after each graded test cell) puts all of it back, lists
-what it found changed, and answers with an HMAC of the grader's challenge and that list under
-the key. The grader accepts a test cell's result only when that answer checks out: a
-transformer that turns every cell into ``pass``, a patched ``__import__`` or a fake guard
-module cannot produce it, so a restore that did not really run is noticed and costs the cell
-its points. :func:`restore` also refuses to vouch when student code sits between it and
-IPython on the call stack (a wrapper around ``eval`` or ``user_expressions``).
-
-What it cannot do: student code runs in this same process, so a determined student can read
-the key out of memory, or patch something not listed here. OS-level isolation of the kernel
-(``cnncourse.grader.sandbox``) limits what that can reach; it cannot make in-process checks
-airtight.
+Runs inside the student's kernel, reached through an execute request's ``user_expressions``
+(IPython evaluates them with a plain ``eval``: no input or AST transformers on the way; see
+``cnncourse.grader.execute`` and ``docs/grader.md``). Imports only the standard library until
+:func:`install` is called, once, before any student code; :func:`restore`, before and after
+each graded test cell, puts everything back and answers with the list of what it found changed,
+signed (HMAC) with the key that :func:`install` returned, so that the grader can tell a genuine
+answer from a fake guard's. Student code runs in this same process: a determined student can
+read the key out of memory or patch what is not listed here; OS isolation limits the damage.
 """
 
 from __future__ import annotations
@@ -155,6 +139,9 @@ def install(modules: list[str] | None = None) -> str:
             kernel=getattr(shell, "kernel", None),
             user_expressions=type(shell).user_expressions.__code__,
         )
+        kernel = getattr(shell, "kernel", None)
+        do_execute = getattr(type(kernel), "do_execute", None) if kernel is not None else None
+        _state["anchor"] = getattr(do_execute, "__code__", _state["user_expressions"])
         _state["saved_lists"] = {
             label: list(getattr(owner, attr))
             for label, (owner, attr) in _state["transformer_lists"].items()
@@ -211,6 +198,8 @@ def restore(challenge: str, ns: dict[str, Any] | None = None, after: bool = Fals
     if not _state:
         return json.dumps({"problems": ["the guard was never installed"], "mac": ""})
     problems: list[str] = []
+    if (sys.gettrace(), sys.getprofile()) != _state["trace"]:
+        problems.append("sys.settrace or sys.setprofile was used")
     _state["settrace"](None)
     _state["setprofile"](None)
     problems += _check_stack(_state["getframe"](1))
@@ -245,26 +234,25 @@ def restore(challenge: str, ns: dict[str, Any] | None = None, after: bool = Fals
 
 
 def _check_stack(frame: Any) -> list[str]:
-    """Problems with the callers: only the expression and the kernel's own code may call us."""
-    found = []
-    user_expressions = _state.get("user_expressions")
-    saw_user_expressions = user_expressions is None
-    allowed = _state["library_dirs"]
+    """Problems with the callers: between this call and the kernel's ``do_execute`` (or, outside
+    a kernel, IPython's ``user_expressions``) only the expression and library code may run."""
+    anchor, user_expressions = _state.get("anchor"), _state.get("user_expressions")
+    if anchor is None:
+        return []
+    saw_user_expressions = False
     depth = 0
-    while frame is not None:
+    while frame is not None and frame.f_code is not anchor:
         name = frame.f_code.co_filename
-        if frame.f_code is user_expressions:
-            saw_user_expressions = True
-        elif depth == 0 and name == EXPRESSION_FILE:
-            pass
-        elif not name.startswith(allowed) and not name.startswith("<frozen "):
-            found.append(f"the guard was called through other code ({name}:{frame.f_lineno})")
-            break
+        saw_user_expressions = saw_user_expressions or frame.f_code is user_expressions
+        if not (depth == 0 and name == EXPRESSION_FILE) and not (
+            name.startswith(_state["library_dirs"]) or name.startswith("<frozen ")
+        ):
+            return [f"the guard was called through other code ({name}:{frame.f_lineno})"]
         frame = frame.f_back
         depth += 1
-    if not saw_user_expressions:
-        found.append("the guard was not called by IPython's user_expressions")
-    return found
+    if frame is None or not (saw_user_expressions or anchor is user_expressions):
+        return ["the guard was not called by IPython's user_expressions"]
+    return []
 
 
 def _library_dirs() -> list[str]:
@@ -279,8 +267,6 @@ def _library_dirs() -> list[str]:
 def _restore_sys() -> list[str]:
     found = []
     trace, profile = _state["trace"]
-    if sys.gettrace() is not trace or sys.getprofile() is not profile:
-        found.append("sys.settrace or sys.setprofile was used")
     _state["settrace"](trace)
     _state["setprofile"](profile)
     import threading

@@ -19,7 +19,7 @@ from typing import Any
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from cnncourse.grader.result import Flag, Result, Status, TestScore
+from cnncourse.grader.result import CellScore, Flag, Result, Status
 from cnncourse.grader.submission import (
     HUGE_FILE_BYTES,
     inspect_and_sanitize,
@@ -189,7 +189,7 @@ def grade_submission(
     result_dir.mkdir(parents=True, exist_ok=True)
     result = Result(student, lesson, os.fspath(submission))
     master_nb = grading.read(master)
-    result.tests = {t: TestScore(0.0, m) for t, m in test_points(master_nb).items()}
+    result.tests = {t: CellScore(0.0, m) for t, m in test_points(master_nb).items()}
     result.max = sum(score.max for score in result.tests.values())
     result.manual = manual_points(master_nb)
     raw = Path(submission).read_bytes()

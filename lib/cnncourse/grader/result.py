@@ -39,7 +39,7 @@ class Flag(StrEnum):
 
 
 @dataclass
-class TestScore:
+class CellScore:
     """The points of one graded test cell."""
 
     points: float = 0.0
@@ -60,7 +60,7 @@ class Result:
     status: Status = Status.ERROR
     flags: list[Flag] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
-    tests: dict[str, TestScore] = field(default_factory=dict)
+    tests: dict[str, CellScore] = field(default_factory=dict)
     manual: dict[str, float] = field(default_factory=dict)
     total: float = 0.0
     max: float = 0.0
@@ -102,7 +102,7 @@ class Result:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["status"] = Status(known.get("status", "error"))
         known["flags"] = [Flag(f) for f in known.get("flags", [])]
-        known["tests"] = {t: TestScore(**s) for t, s in known.get("tests", {}).items()}
+        known["tests"] = {t: CellScore(**s) for t, s in known.get("tests", {}).items()}
         return cls(**known)
 
     def to_json(self) -> str:

@@ -1,0 +1,55 @@
+"""The job's nbgrader configuration and the executor's seams (no kernel started here)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from cnncourse.grader import execute, job
+
+from conftest import ROOT
+
+
+def test_job_config_is_the_course_config_with_the_guarded_executor(tmp_path):
+    config = job.job_config(ROOT / "nbgrader_config.py", tmp_path, timeout=42, isolation="none")
+    first, *rest = config.Autograde.autograde_preprocessors
+    assert first is execute.GuardedExecute
+    assert "nbgrader.preprocessors.SaveAutoGrades" in rest
+    assert config.GuardedExecute.kernel_cwd == str(tmp_path)
+    assert (config.GuardedExecute.timeout, config.GuardedExecute.isolation) == (42, "none")
+    assert config.CourseDirectory.source_directory == "solutions"
+    assert config.IgnorePattern.enabled  # the course's own settings are kept
+
+
+def test_plain_execute_is_replaced_wherever_the_course_lists_it():
+    from nbgrader.preprocessors import Execute, SaveAutoGrades
+
+    extra = "some.module.AfterExecute"
+    listed = job.guarded_preprocessors([Execute, extra, SaveAutoGrades])
+    assert listed == [execute.GuardedExecute, extra, SaveAutoGrades]
+    named = job.guarded_preprocessors(["nbgrader.preprocessors.Execute"])
+    assert named == [execute.GuardedExecute]
+    default = job.guarded_preprocessors(None)
+    assert default[0] is execute.GuardedExecute and Execute not in default
+
+
+def test_isolation_required_without_a_sandbox_fails_clearly(monkeypatch):
+    monkeypatch.setitem(sys.modules, "cnncourse.grader.sandbox", None)  # as if absent
+    with pytest.raises(RuntimeError, match="isolation 'required' but this grader has no sandbox"):
+        execute.make_kernel_manager(None, "required")
+    assert execute.make_kernel_manager(None, "auto") == (None, "none")
+    assert execute.make_kernel_manager(None, "none") == (None, "none")
+
+
+def test_lesson_helpers_are_found_in_locked_and_test_cells():
+    import nbformat
+
+    source = "from cnncourse.lessons import l03\nimport cnncourse.lessons.l09"
+    cells = [
+        nbformat.v4.new_code_cell(source),
+        nbformat.v4.new_code_cell("from cnncourse.lessons import l05"),  # a student's cell
+    ]
+    cells[0].metadata["nbgrader"] = dict(grade=True, locked=True, grade_id="t")
+    helpers = execute.lesson_helpers(nbformat.v4.new_notebook(cells=cells))
+    assert helpers == ["cnncourse.lessons.l03", "cnncourse.lessons.l09"]

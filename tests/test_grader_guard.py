@@ -1,0 +1,186 @@
+"""The in-kernel guard (``cnncourse.grader.guard``) as a unit: each script runs in a fresh
+Python process with an IPython shell (no kernel), because installing the guard changes that
+process for good (it adds an audit hook)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+PRELUDE = """
+import ast, builtins, json, sys
+import numpy as np
+from IPython.core.interactiveshell import InteractiveShell
+from cnncourse import checks
+from cnncourse.grader import guard
+
+shell = InteractiveShell.instance()
+shell.user_ns.update(np=np, checks=checks)
+key = guard.install()
+
+def restore(challenge="c0", after=False):
+    # The way GuardedExecute calls it: a user expression, evaluated by IPython.
+    call = f"__import__('cnncourse.grader.guard', None, None, ['restore'])"
+    call += f".restore({challenge!r}, after={after!r})"
+    value = shell.user_expressions({"g": call})["g"]
+    assert value["status"] == "ok", value
+    return guard.check_answer(key, challenge, ast.literal_eval(value["data"]["text/plain"]))
+
+def report(**values):
+    print("REPORT " + json.dumps(values))
+"""
+
+
+def run(script: str) -> dict:
+    """Run PRELUDE + script in a new interpreter; return what it passed to report()."""
+    code = PRELUDE + textwrap.dedent(script)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(x for x in done.stdout.splitlines() if x.startswith("REPORT "))
+    return json.loads(line[len("REPORT ") :])
+
+
+def test_a_clean_shell_has_nothing_to_restore():
+    found = run("report(before=restore('a'), after=restore('b', after=True))")
+    assert found == {"before": [], "after": []}
+
+
+def test_patched_numpy_checks_and_builtins_are_restored_and_reported():
+    found = run(
+        """
+        real_allclose, real_check = np.allclose, checks.check_equal
+        np.allclose = lambda *a, **k: True
+        checks.check_equal = lambda *a, **k: None
+        checks._fail.__code__ = (lambda *a, **k: None).__code__
+        builtins.AssertionError = Warning
+        builtins.isinstance = lambda *a: True
+        sys.modules["cnncourse.checks"] = object()
+        problems = restore()
+        report(problems=problems, again=restore("c1"),
+               intact=[np.allclose is real_allclose, checks.check_equal is real_check,
+                       builtins.AssertionError.__name__, isinstance(1, str),
+                       sys.modules["cnncourse.checks"] is checks])
+        """
+    )
+    text = " ".join(found["problems"])
+    for expected in (
+        "numpy.allclose was changed",
+        "cnncourse.checks.check_equal was changed",
+        "the code of cnncourse.checks._fail was changed",
+        "builtins.AssertionError was changed",
+        "builtins.isinstance was changed",
+        "sys.modules['cnncourse.checks'] was replaced",
+    ):
+        assert expected in text
+    assert found["again"] == []
+    assert found["intact"] == [True, True, "AssertionError", False, True]
+
+
+def test_ipython_hooks_are_restored_and_reported():
+    found = run(
+        """
+        shell.input_transformers_cleanup.append(lambda lines: ["pass\\n"])
+        shell.input_transformers_post.append(lambda lines: ["pass\\n"])
+        shell.ast_transformers.append(ast.NodeTransformer())
+        shell.set_custom_exc((BaseException,), lambda *a, **k: None)
+        shell.showtraceback = lambda *a, **k: None
+        type(shell).showsyntaxerror = lambda *a, **k: None
+        for event in ("pre_execute", "pre_run_cell", "post_execute", "post_run_cell"):
+            shell.events.register(event, (lambda *a: None))
+        sys.settrace(lambda *a: None)
+        sys.excepthook = sys.displayhook = print
+        problems = restore()
+        result = shell.run_cell("1 / 0")
+        report(problems=problems, again=restore("c1"), raised=not result.success,
+               lists=[len(shell.input_transformers_post), len(shell.ast_transformers)],
+               custom=list(shell.custom_exceptions), trace=sys.gettrace() is None)
+        """
+    )
+    text = " ".join(found["problems"])
+    for expected in (
+        "input_transformers_cleanup were changed",
+        "input_transformers_post were changed",
+        "ast_transformers were changed",
+        "custom_exceptions was replaced",
+        "method showtraceback was overridden",
+        "showsyntaxerror was changed",
+        "a pre_execute event callback",
+        "a post_run_cell event callback",
+        "sys.settrace or sys.setprofile was used",
+        "sys.excepthook was replaced",
+        "sys.displayhook was replaced",
+    ):
+        assert expected in text, expected
+    assert found["again"] == [] and found["raised"]
+    assert found["lists"] == [0, 0] and found["custom"] == [] and found["trace"]
+
+
+def test_a_fake_guard_module_cannot_answer():
+    found = run(
+        """
+        import types
+        fake = types.ModuleType("cnncourse.grader.guard")
+        fake.restore = lambda challenge, **k: json.dumps({"problems": [], "mac": "0" * 64})
+        sys.modules["cnncourse.grader.guard"] = fake
+        try:
+            restore()
+        except ValueError as error:
+            report(refused=str(error))
+        """
+    )
+    assert "not signed" in found["refused"]
+
+
+def test_a_wrapper_around_the_guard_is_reported(tmp_path):
+    wrapper = tmp_path / "wrapper.py"
+    wrapper.write_text(
+        "def wrap(real):\n"
+        "    def restore(*args, **kwargs):\n"
+        "        return real(*args, **kwargs)\n"
+        "    return restore\n"
+    )
+    found = run(
+        f"""
+        sys.path.insert(0, {str(tmp_path)!r})
+        import wrapper
+        guard.restore = wrapper.wrap(guard.restore)
+        report(problems=restore())
+        """
+    )
+    assert any("called through other code" in p for p in found["problems"])
+
+
+def test_student_variables_that_shadow_test_names_come_back_after_the_test():
+    found = run(
+        """
+        shell.user_ns["list"] = [1, 2]
+        shell.user_ns["np"] = "not numpy"
+        before = restore()
+        during = [shell.user_ns.get("list"), shell.user_ns["np"] is np]
+        restore("c1", after=True)
+        report(before=before, during=during, after=shell.user_ns["list"])
+        """
+    )
+    assert found["before"] == ["the name 'np' was rebound"]
+    assert found["during"] == [None, True] and found["after"] == [1, 2]
+
+
+def test_audit_hooks_are_refused_and_reported():
+    found = run(
+        """
+        sys.addaudithook(lambda *a: None)
+        report(problems=restore())
+        """
+    )
+    assert "an audit hook was added (refused)" in found["problems"]
+
+
+def test_check_answer_rejects_a_forged_answer():
+    from cnncourse.grader import guard
+
+    with pytest.raises(ValueError, match="not signed"):
+        guard.check_answer("k" * 64, "c", json.dumps({"problems": [], "mac": "0" * 64}))
