@@ -4,32 +4,21 @@ ALTERNATIVES = [
     # build_lenet5 -----------------------------------------------------------------------------
     dict(
         cell="build_lenet5",
-        name="model.add, tuple kernel and pool sizes, keras.layers spelled out",
-        code="""
-def build_lenet5(input_shape=(32, 32, 1), n_classes=10):
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError("input_shape must be (height, width, channels)")
-    for d in input_shape:
-        if type(d) is bool or not isinstance(d, (int, np.integer)) or d <= 0:
-            raise ValueError(f"bad input_shape {input_shape}: sizes must be positive integers")
-    if input_shape[0] < 32 or input_shape[1] < 32:
-        raise ValueError("LeNet-5 needs at least 32x32 images; pad smaller ones")
-    if type(n_classes) is bool or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
-        raise ValueError("n_classes must be >= 1")
-    model = keras.Sequential()
-    model.add(keras.Input(shape=tuple(input_shape)))
-    model.add(keras.layers.Conv2D(6, (5, 5), padding="valid", activation="tanh", name="C1"))
-    model.add(keras.layers.AveragePooling2D((2, 2), name="S2"))
-    model.add(keras.layers.Activation("tanh", name="S2_tanh"))
-    model.add(keras.layers.Conv2D(16, (5, 5), activation="tanh", name="C3"))
-    model.add(keras.layers.AveragePooling2D((2, 2), name="S4"))
-    model.add(keras.layers.Activation("tanh", name="S4_tanh"))
-    model.add(keras.layers.Conv2D(120, (5, 5), activation="tanh", name="C5"))
-    model.add(keras.layers.Flatten())
-    model.add(keras.layers.Dense(84, activation="tanh", name="F6"))
-    model.add(keras.layers.Dense(int(n_classes), activation="softmax", name="Out"))
-    return model
-""",
+        name="the master with map(int, ...), both sides compared, tanh as a function",
+        replace=[
+            (
+                "    if min(input_shape[:2]) < 32:",
+                "    if input_shape[0] < 32 or input_shape[1] < 32:",
+            ),
+            (
+                "            keras.Input(shape=tuple(int(d) for d in input_shape)),",
+                "            keras.Input(shape=tuple(map(int, input_shape))),",
+            ),
+            (
+                '            layers.Activation("tanh", name="S2_tanh"),',
+                '            layers.Activation(keras.activations.tanh, name="S2_tanh"),',
+            ),
+        ],
     ),
     dict(
         cell="build_lenet5",
