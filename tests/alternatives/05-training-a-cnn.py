@@ -260,9 +260,10 @@ def tiny_cnn_loss(params, x, y):
     flat = pooled.reshape(n, -1)
     scores = flat @ params["W2"] + params["b2"]
     scores = scores - scores.max(axis=1, keepdims=True)
-    probs = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    log_probs = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+    probs = np.exp(log_probs)
     one_hot = np.eye(scores.shape[1])[y]
-    loss = float(-(one_hot * np.log(probs)).sum() / n)
+    loss = float(-(one_hot * log_probs).sum() / n)
     dscores = (probs - one_hot) / n
     grads = {"W2": flat.T @ dscores, "b2": dscores.sum(axis=0)}
     dflat = dscores @ params["W2"].T

@@ -4,32 +4,21 @@ ALTERNATIVES = [
     # build_lenet5 -----------------------------------------------------------------------------
     dict(
         cell="build_lenet5",
-        name="model.add, tuple kernel and pool sizes, keras.layers spelled out",
-        code="""
-def build_lenet5(input_shape=(32, 32, 1), n_classes=10):
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError("input_shape must be (height, width, channels)")
-    for d in input_shape:
-        if type(d) is bool or not isinstance(d, (int, np.integer)) or d <= 0:
-            raise ValueError(f"bad input_shape {input_shape}: sizes must be positive integers")
-    if input_shape[0] < 32 or input_shape[1] < 32:
-        raise ValueError("LeNet-5 needs at least 32x32 images; pad smaller ones")
-    if type(n_classes) is bool or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
-        raise ValueError("n_classes must be >= 1")
-    model = keras.Sequential()
-    model.add(keras.Input(shape=tuple(input_shape)))
-    model.add(keras.layers.Conv2D(6, (5, 5), padding="valid", activation="tanh", name="C1"))
-    model.add(keras.layers.AveragePooling2D((2, 2), name="S2"))
-    model.add(keras.layers.Activation("tanh"))
-    model.add(keras.layers.Conv2D(16, (5, 5), activation="tanh", name="C3"))
-    model.add(keras.layers.AveragePooling2D((2, 2), name="S4"))
-    model.add(keras.layers.Activation("tanh"))
-    model.add(keras.layers.Conv2D(120, (5, 5), activation="tanh", name="C5"))
-    model.add(keras.layers.Flatten())
-    model.add(keras.layers.Dense(84, activation="tanh", name="F6"))
-    model.add(keras.layers.Dense(n_classes, activation="softmax", name="Out"))
-    return model
-""",
+        name="the master with map(int, ...), both sides compared, tanh as a function",
+        replace=[
+            (
+                "    if min(input_shape[:2]) < 32:",
+                "    if input_shape[0] < 32 or input_shape[1] < 32:",
+            ),
+            (
+                "            keras.Input(shape=tuple(int(d) for d in input_shape)),",
+                "            keras.Input(shape=tuple(map(int, input_shape))),",
+            ),
+            (
+                '            layers.Activation("tanh", name="S2_tanh"),',
+                '            layers.Activation(keras.activations.tanh, name="S2_tanh"),',
+            ),
+        ],
     ),
     dict(
         cell="build_lenet5",
@@ -52,13 +41,13 @@ def build_lenet5(input_shape=(32, 32, 1), n_classes=10):
         stack += [
             layers.Conv2D(filters=filters, kernel_size=5, activation=tanh, name=conv_name),
             layers.AveragePooling2D(pool_size=2, name=pool_name),
-            layers.Activation(tanh),
+            layers.Activation(tanh, name=f"{pool_name}_tanh"),
         ]
     stack += [
         layers.Conv2D(filters=120, kernel_size=5, activation=tanh, name="C5"),
         layers.Flatten(),
         layers.Dense(units=84, activation=tanh, name="F6"),
-        layers.Dense(units=n_classes, activation="softmax", name="Out"),
+        layers.Dense(units=int(n_classes), activation="softmax", name="Out"),
     ]
     return keras.Sequential(stack)
 """,
@@ -97,7 +86,7 @@ def build_alexnet(input_shape=(227, 227, 3), n_classes=1000, pool_after_c7=False
         layers.Dropout(0.5),
         layers.Dense(4096, activation="relu", name="F9"),
         layers.Dropout(0.5),
-        layers.Dense(n_classes, activation="softmax", name="Out"),
+        layers.Dense(int(n_classes), activation="softmax", name="Out"),
     ]
     return keras.Sequential(stack)
 """,
@@ -140,7 +129,7 @@ def build_alexnet(input_shape=(227, 227, 3), n_classes=1000, pool_after_c7=False
     for name in ("F8", "F9"):
         model.add(layers.Dense(4096, activation="relu", name=name))
         model.add(layers.Dropout(0.5))
-    model.add(layers.Dense(n_classes, activation="softmax", name="Out"))
+    model.add(layers.Dense(int(n_classes), activation="softmax", name="Out"))
     return model
 
 
@@ -335,6 +324,7 @@ def residual_unit(x, filters, strides=1):
     for v in (filters, strides):
         if type(v) is bool or not isinstance(v, (int, np.integer)) or v <= 0:
             raise ValueError(f"filters and strides must be positive integers, got {v!r}")
+    filters, strides = int(filters), int(strides)
     if strides == 1 and x.shape[-1] == filters:
         shortcut = x
     else:
@@ -360,6 +350,7 @@ def residual_unit(x, filters, strides=1):
         raise ValueError("filters must be a positive integer")
     if isinstance(strides, bool) or not isinstance(strides, (int, np.integer)) or strides < 1:
         raise ValueError("strides must be a positive integer")
+    filters, strides = int(filters), int(strides)
     main_layers = [
         keras.layers.Conv2D(filters, 3, strides=strides, padding="same", use_bias=False),
         keras.layers.BatchNormalization(),

@@ -161,7 +161,7 @@ def build_unet(input_shape=(128, 128, 3)):
     c9 = L.Dropout(0.1)(c9)
     c9 = L.Conv2D(16, (3, 3), **conv)(c9)
     outputs = L.Conv2D(1, (1, 1), activation="sigmoid")(c9)
-    return keras.Model(inputs=[inputs], outputs=[outputs])
+    return keras.Model(inputs=inputs, outputs=outputs)
 """,
     ),
     dict(
