@@ -1,4 +1,4 @@
-"""cnncourse.segdata: generated nuclei, the folder loader, and its errors."""
+"""cnncourse.segdata and nucleidata: generated nuclei, folders, the real sample, splits by image."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from PIL import Image
 from scipy import ndimage
 from skimage.filters import threshold_otsu
 
-from cnncourse import segdata
+from cnncourse import nucleidata, segdata
 
 
 def _save(path, array):
@@ -178,8 +178,6 @@ def test_load_segmentation_data_picks_argument_then_variable_then_generated(tmp_
 
 
 # --------------------------------------------------------------------------- real data, splits
-
-from cnncourse import nucleidata  # noqa: E402
 
 
 def _pair_folder(root, names, size=(150, 200)):
