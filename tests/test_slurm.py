@@ -91,13 +91,13 @@ def test_class_graded_through_a_slurm_array_matches_its_students(slurm_env, tmp_
 
 def test_merge_writes_the_class_outputs_from_result_folders(tmp_path):
     from cnncourse.grader.batch import merge_results
-    from cnncourse.grader.result import Result, Status, TestScore
+    from cnncourse.grader.result import CellScore, Result, Status
 
     for student, points in (("ada", 3.0), ("bob", 1.0)):
         folder = tmp_path / "results" / student
         folder.mkdir(parents=True)
         result = Result(student, LESSON, f"{student}.ipynb", status=Status.OK)
-        result.tests = {"test_valid_output_size": TestScore(points, 3.0)}
+        result.tests = {"test_valid_output_size": CellScore(points, 3.0)}
         result.total, result.max = points, 3.0
         result.write(folder / "result.json")
     merged = merge_results(tmp_path / "results", tmp_path / "out", ROOT)
