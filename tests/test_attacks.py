@@ -38,9 +38,7 @@ TIMEOUT = 40  # seconds per cell; TensorFlow's import in the control submission 
 HEAVY = ("import tensorflow", "import skimage", "tf.", "photo", "timeit")
 # In-kernel attacks that helper `grader`'s guard does not stop yet (strict: this fails when it
 # does, so that the mark is removed then).
-NOT_STOPPED_YET = {
-    "caller_frame": "the guard cannot see sys._getframe: test_conv2d_valid scores 3/3, unflagged",
-}
+NOT_STOPPED_YET: dict[str, str] = {}  # attack -> why it still scores (xfail, strict)
 
 
 @pytest.fixture(scope="module", autouse=True)

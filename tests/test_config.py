@@ -53,3 +53,15 @@ def test_quiet_tensorflow_keeps_values_already_set(monkeypatch):
     config.quiet_tensorflow()
     assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "1"
     assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"
+
+
+def test_quiet_tensorflow_hides_only_the_libraries_deprecation_notices():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.resetwarnings()
+        warnings.simplefilter("always")
+        config.quiet_tensorflow()
+        for module in ("keras.src.layers", "tensorflow.python.ops", "__main__"):
+            warnings.warn_explicit("old", DeprecationWarning, "x.py", 1, module=module)
+    assert [str(w.message) for w in caught if w.filename == "x.py"] == ["old"]

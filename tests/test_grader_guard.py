@@ -179,6 +179,65 @@ def test_audit_hooks_are_refused_and_reported():
     assert "an audit hook was added (refused)" in found["problems"]
 
 
+FRAME_READER = """
+import sys, traceback
+
+def sneaky(route):
+    try:
+        if route == "getframe":
+            return sorted(sys._getframe(1).f_locals)
+        if route == "inspect":
+            import inspect
+            return sorted(inspect.currentframe().f_back.f_locals)
+        if route == "traceback":
+            try:
+                raise KeyError
+            except KeyError as error:
+                return sorted(error.__traceback__.tb_frame.f_back.f_locals)
+        if route == "format_exc":
+            try:
+                raise KeyError("shown")
+            except KeyError:
+                return traceback.format_exc().splitlines()[-1]
+    except RuntimeError as refused:
+        return f"refused: {refused}"
+"""
+
+
+def test_student_code_gets_no_frame_while_a_test_runs():
+    found = run(
+        f"""
+        shell.run_cell({FRAME_READER!r})
+        outside = shell.user_ns["sneaky"]("getframe")
+        restore()
+        shell.run_cell("expected = 42\\nresults = [sneaky(r) for r in "
+                       "('getframe', 'inspect', 'traceback', 'format_exc')]")
+        during = shell.user_ns["results"]
+        report(outside=outside, during=during, after=restore("c1", after=True))
+        """
+    )
+    assert "expected" not in repr(found["during"][:3]), found
+    assert all(r.startswith("refused") for r in found["during"][:3]), found
+    assert found["during"][3] == "KeyError: 'shown'"  # a formatted traceback is fine
+    assert len(found["after"]) == 3 and all("frames were read" in p for p in found["after"])
+    assert "restore" in found["outside"]  # outside a test the caller's frame is readable
+
+
+def test_library_code_still_reads_frames_while_a_test_runs():
+    found = run(
+        """
+        import logging, warnings
+        restore()
+        shell.run_cell("import logging\\nlogging.getLogger('x').warning('from a test')")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            shell.run_cell("import numpy as np\\nnp.row_stack([[1], [2]])")
+        report(after=restore("c1", after=True), warned=len(caught))
+        """
+    )
+    assert found == {"after": [], "warned": 1}
+
+
 def test_check_answer_rejects_a_forged_answer():
     from cnncourse.grader import guard
 

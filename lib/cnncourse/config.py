@@ -76,6 +76,10 @@ def describe() -> str:
     return f"mode: {current} ({source}) -> {meaning}"
 
 
+# Modules whose DeprecationWarnings and FutureWarnings quiet_tensorflow() hides.
+LIBRARY_WARNINGS = r"(tensorflow|keras|tf_keras|absl|google|h5py|ml_dtypes|jax|optree)(\.|$)"
+
+
 def quiet_tensorflow() -> None:
     """Configure TensorFlow's environment; call before the first ``import tensorflow``.
 
@@ -99,6 +103,8 @@ def quiet_tensorflow() -> None:
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
     os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", category=FutureWarning)
+    # The deep-learning stack's own deprecation notices, about its own internals, are noise to a
+    # student; those that the student's code triggers (attributed to it) still show.
+    for category in (DeprecationWarning, FutureWarning):
+        warnings.filterwarnings("ignore", category=category, module=LIBRARY_WARNINGS)
     warnings.filterwarnings("ignore", message=".*input_shape.*")

@@ -27,6 +27,8 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
 from traitlets import Bool, Enum, Unicode
 
+from cnncourse.grader import sandbox
+
 MAX_OUTPUT_CHARS = 100_000
 TRUNCATED = "\n... output truncated by the grader ...\n"
 GUARD_ERROR = "GraderGuardError"
@@ -52,20 +54,11 @@ def error(ename: str, evalue: str) -> NotebookNode:
 def make_kernel_manager(executor: Any, isolation: str) -> tuple[Any | None, str]:
     """The seam for OS isolation: ``(kernel manager or None for nbclient's own, isolation used)``.
 
-    Delegates to ``cnncourse.grader.sandbox.make_kernel_manager(executor, isolation)`` when that
-    module exists. Without it the kernel starts as nbclient starts it, recorded as ``"none"``;
-    ``isolation="required"`` then fails with a clear error.
+    ``none`` starts the kernel as nbclient does; otherwise
+    :func:`cnncourse.grader.sandbox.make_kernel_manager` decides (``required`` fails with a
+    clear error on a machine that cannot sandbox).
     """
     if isolation == "none":
-        return None, "none"
-    try:
-        from cnncourse.grader import sandbox  # type: ignore[attr-defined]
-    except ImportError:
-        if isolation == "required":
-            raise RuntimeError(
-                "isolation 'required' but this grader has no sandbox (cnncourse.grader.sandbox); "
-                "use --isolation auto or none"
-            ) from None
         return None, "none"
     return sandbox.make_kernel_manager(executor, isolation)
 

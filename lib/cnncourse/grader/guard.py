@@ -22,6 +22,8 @@ import sys
 import types
 from typing import Any
 
+from cnncourse.grader import audit
+
 # Names that ipykernel or IPython rebind in builtins on their own between cells.
 VOLATILE_BUILTINS = frozenset({"input", "raw_input", "_", "__", "___", "__IPYTHON__"})
 # Names of the user namespace that tests rely on: a shadow of one is removed for the test cell
@@ -38,7 +40,6 @@ TRUSTED_CALLBACK_PACKAGES = ("matplotlib_inline", "IPython", "ipykernel")
 # Frames that may sit between IPython's user_expressions and restore(): none but the
 # expression's own ``<string>`` frame.
 EXPRESSION_FILE = "<string>"
-
 _state: dict[str, Any] = {}
 
 
@@ -68,7 +69,10 @@ def _guarded_modules(extra: list[str]) -> dict[str, types.ModuleType]:
             importlib.import_module(name)
         except Exception:  # a helper that fails to import is the test's problem, not ours
             continue
-    prefixes = ("numpy", "cnncourse.checks", "cnncourse.lessons", "cnncourse.grader.guard")
+    prefixes = (
+        "numpy", "cnncourse.checks", "cnncourse.lessons", "cnncourse.grader.guard",
+        "cnncourse.grader.audit",
+    )  # fmt: skip
     return {
         name: module
         for name, module in list(sys.modules.items())
@@ -146,17 +150,8 @@ def install(modules: list[str] | None = None) -> str:
             label: list(getattr(owner, attr))
             for label, (owner, attr) in _state["transformer_lists"].items()
         }
-    _state["block_audit_hooks"] = True
-    sys.addaudithook(_audit)
+    audit.install(_state["getframe"], _state["library_dirs"])
     return _state["key"]
-
-
-def _audit(event: str, args: tuple[Any, ...]) -> None:
-    """Refuse new audit hooks once installed (they cannot be removed, and would run anywhere)."""
-    if event == "sys.addaudithook" and _state.get("block_audit_hooks"):
-        _state.setdefault("audit_attempts", 0)
-        _state["audit_attempts"] += 1
-        raise RuntimeError("the grader does not allow audit hooks")
 
 
 def _shell() -> Any:
@@ -197,7 +192,7 @@ def restore(challenge: str, ns: dict[str, Any] | None = None, after: bool = Fals
     """
     if not _state:
         return json.dumps({"problems": ["the guard was never installed"], "mac": ""})
-    problems: list[str] = []
+    problems: list[str] = audit.disarm()
     if (sys.gettrace(), sys.getprofile()) != _state["trace"]:
         problems.append("sys.settrace or sys.setprofile was used")
     _state["settrace"](None)
@@ -228,8 +223,8 @@ def restore(challenge: str, ns: dict[str, Any] | None = None, after: bool = Fals
         expected = _state["modules"].get("numpy" if name != "checks" else "cnncourse.checks")
         if name in _state["shadowed"] and _state["shadowed"][name] is not expected:
             problems.append(f"the name {name!r} was rebound")
-    if _state.get("audit_attempts"):
-        problems.append("an audit hook was added (refused)")
+    if not after:
+        audit.arm()  # from here until the test cell's end
     return _sign(challenge, problems[:20])
 
 
