@@ -89,11 +89,12 @@ def quiet_tensorflow() -> None:
       leaves off on some CPUs; they change float32 round-off slightly, so the course's
       tolerances allow for that.
 
-    Values already set in the environment are kept.
+    Values already set in the environment are kept. It warns when TensorFlow was imported
+    before its logging was configured (by this function or by the environment).
     """
     import sys
 
-    if "tensorflow" in sys.modules:
+    if "tensorflow" in sys.modules and "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
         warnings.warn(
             "TensorFlow was imported before cnncourse.config.quiet_tensorflow(); "
             "restart the kernel and run the setup cell first.",

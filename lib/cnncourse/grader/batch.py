@@ -26,11 +26,14 @@ def grade_class(
     isolation: str = "auto",
     slurm: bool = False,
     slurm_args: list[str] | None = None,
+    warm: bool = True,
 ) -> list[Result]:
     """Grade every submission under ``submissions``; write the outputs into ``output``.
 
     With ``slurm``, the jobs run as one Slurm array (``cnncourse.grader.slurm``; ``slurm_args``
-    are passed to ``sbatch``, e.g. ``["--partition=short"]``) instead of the local pool.
+    are passed to ``sbatch``, e.g. ``["--partition=short"]``) instead of the local pool. With
+    ``warm`` (the default) the local pool prepares the next jobs, kernels included, while the
+    current ones run (``runner.run_all``); ``warm=False`` starts each job cold, in its turn.
     Cached results (``output/.cache``) are reused when the submission, master, config, limits
     and grading code are unchanged; they come back with ``cached`` set. Returns one result per
     input row.
@@ -83,8 +86,8 @@ def grade_class(
             todo.append((index, row, master, where))
 
     def job(row: dict, master: Path, where: Path):  # noqa: ANN202 -- a closure for the pool
-        return lambda: runner.run_job(
-            master, config, row, where, cell_timeout, job_timeout, memory_mb, isolation
+        return lambda: runner.Job(
+            master, config, row, where, cell_timeout, job_timeout, memory_mb, isolation, ahead=warm
         )
 
     def failed(index: int, error: Exception) -> Result:

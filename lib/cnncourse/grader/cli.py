@@ -64,12 +64,17 @@ def job_main(argv: list[str]) -> int:
     parser.add_argument("--timeout", type=int, default=None, help="seconds per cell")
     parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB)
     parser.add_argument("--isolation", choices=ISOLATIONS, default="auto")
+    parser.add_argument(
+        "--wait", action="store_true",
+        help="prepare (warm kernel included), then run when a line 'go' arrives on stdin",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.memory_mb > 0:
         limit_memory(args.memory_mb)
+    gate = (lambda: sys.stdin.readline().strip() == "go") if args.wait else None
     result = grade_submission(
         args.master, args.config, args.submission, args.student, args.lesson,
-        args.result_dir, args.timeout, args.isolation,
+        args.result_dir, args.timeout, args.isolation, gate,
     )  # fmt: skip
     print(
         f"{result.student} {result.lesson}: {result.status.value}, {result.total:g}/{result.max:g}"
@@ -101,6 +106,10 @@ def class_main(argv: list[str]) -> int:
         help="OS isolation of each kernel: auto (when the machine can), required, none",
     )  # fmt: skip
     parser.add_argument(
+        "--cold", action="store_true",
+        help="start each job in its turn (default: the next jobs prepare, kernels warm)",
+    )  # fmt: skip
+    parser.add_argument(
         "--slurm", action="store_true",
         help="run the jobs as one Slurm array (sbatch --array), --jobs at a time",
     )  # fmt: skip
@@ -125,7 +134,7 @@ def class_main(argv: list[str]) -> int:
         results = grade_class(
             args.submissions, args.output, args.course, args.lessons, args.jobs,
             args.timeout, args.job_timeout, args.memory_mb, isolation=args.isolation,
-            slurm=args.slurm, slurm_args=shlex.split(args.slurm_args),
+            slurm=args.slurm, slurm_args=shlex.split(args.slurm_args), warm=not args.cold,
         )  # fmt: skip
     except ValueError as problem:
         parser.error(str(problem))

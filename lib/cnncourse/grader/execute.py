@@ -38,6 +38,9 @@ LESSON_HELPERS = re.compile(r"cnncourse\.lessons\.(\w+)|from\s+cnncourse\.lesson
 
 # One entry per notebook this process executed: isolation used and what the guard found.
 RUNS: list[dict[str, Any]] = []
+# Kernels started ahead for this process's next notebook (cnncourse.grader.warm): (kernel
+# manager, isolation used). The next GuardedExecute takes one instead of starting a kernel.
+WARM: list[tuple[Any, str]] = []
 
 
 class GuardFailure(Exception):
@@ -99,7 +102,9 @@ class GuardedExecute(Execute):
         self._run = {"isolation": "none", "guard": [], "guarded_cells": 0}
         RUNS.append(self._run)
         self._helpers = lesson_helpers(nb)
-        if km is None:
+        if km is None and WARM:
+            km, self._run["isolation"] = WARM.pop()
+        elif km is None:
             km, self._run["isolation"] = make_kernel_manager(self, self.isolation)
         return super().preprocess(nb, resources, km)
 

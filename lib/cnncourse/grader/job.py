@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ CONVERTERS = {
     "autograde": "Autograde",
     "generate_feedback": "GenerateFeedback",
 }
+
+
+class JobCancelled(Exception):
+    """The batch went away while the job waited for its turn."""
 
 
 def course_config(path: str | os.PathLike[str]) -> Config:
@@ -173,6 +178,7 @@ def grade_submission(
     result_dir: str | os.PathLike[str],
     timeout: int | None = None,
     isolation: str = "auto",
+    gate: Callable[[], bool] | None = None,
 ) -> Result:
     """Grade one submitted notebook in a temporary nbgrader course of its own.
 
@@ -180,9 +186,14 @@ def grade_submission(
     ``submission``; writes ``result.json`` and, when graded, ``feedback.html`` into
     ``result_dir``. ``timeout`` overrides the per-cell ``Execute.timeout`` of the config;
     ``isolation`` (auto|required|none) is passed to the kernel's start.
+
+    With a ``gate``, the job prepares everything it can ahead of its turn (its course, the
+    release, the sanitized submission, a warm kernel: :mod:`cnncourse.grader.warm`), then calls
+    ``gate()`` and runs the notebook once it returns True (False: the batch is gone; the job
+    stops). The time spent waiting is not counted in the result's seconds.
     """
     from cnncourse import grading
-    from cnncourse.grader import execute
+    from cnncourse.grader import execute, warm
 
     start = time.monotonic()
     result_dir = Path(result_dir)
@@ -200,6 +211,7 @@ def grade_submission(
         result.steps[name] = round(now - began, 2)
         return now
 
+    waited, warm_kernels = 0.0, []
     with tempfile.TemporaryDirectory(prefix="cnncourse-job-") as work:
         try:
             if nb is None:
@@ -235,6 +247,17 @@ def grade_submission(
             nbformat.write(nb, os.fspath(target))
             shutil.copy(target, kernel_cwd / target.name)
             began = step("sanitize", began)
+            if gate is not None:
+                try:
+                    warm_kernels.append(warm.start(master_nb, settings, kernel_cwd, isolation))
+                    execute.WARM.append(warm_kernels[-1])
+                except RuntimeError as failure:  # a cold start, then
+                    result.messages.append(str(failure)[:300])
+                began = step("warm_kernel", began)
+                if not gate():
+                    raise JobCancelled("the batch stopped before this job's turn")
+                waited = time.monotonic() - began
+                began = time.monotonic()
             runs = len(execute.RUNS)
             run_nbgrader(settings, course, "autograde", lesson, STUDENT_ID)
             began = step("autograde", began)
@@ -270,6 +293,9 @@ def grade_submission(
             result.status = Status.ERROR
             result.messages.append(f"{type(failure).__name__}: {str(failure)[-2000:]}")
         finally:
-            result.seconds = round(time.monotonic() - start, 2)
+            execute.WARM.clear()  # nbclient leaves a kernel it did not start running
+            for km, _ in warm_kernels:
+                warm.stop(km)
+            result.seconds = round(time.monotonic() - start - waited, 2)
             result.write(result_dir / "result.json")
     return result

@@ -1,15 +1,19 @@
 """Where jobs run: each submission's job in a process of its own (its own process group, a
-data-memory limit, a wall-clock limit), several at a time in a pool."""
+data-memory limit, a wall-clock limit), several at a time in a pool, the next ones prepared
+(their kernels warm) while the current ones run."""
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +46,105 @@ def job_command(
     timeout: int | None,
     memory_mb: int,
     isolation: str = "auto",
+    wait: bool = False,
 ) -> list[str]:
-    """The command line of one job (``python -m cnncourse.grader.cli job ...``)."""
+    """The command line of one job (``python -m cnncourse.grader.cli job ...``); with ``wait``
+    it prepares, then waits for ``go`` on its stdin (:class:`Job`)."""
     return [
         sys.executable, "-m", JOB_MODULE, "job",
         "--master", str(master), "--config", str(config), "--submission", str(row["path"]),
         "--student", row["student"], "--lesson", row["lesson"], "--result-dir", str(result_dir),
         "--memory-mb", str(memory_mb), "--isolation", isolation,
-    ] + (["--timeout", str(timeout)] if timeout else [])  # fmt: skip
+    ] + (["--timeout", str(timeout)] if timeout else []) + (["--wait"] if wait else [])  # fmt: skip
+
+
+class Job:
+    """One submission's job in a process of its own and its own process group.
+
+    Made with ``ahead=True`` it starts at once and prepares (imports, its course, a warm kernel)
+    while earlier jobs run, then waits; :meth:`finish` lets it run (or starts it, if it was not
+    made ahead), waits at most ``job_timeout`` seconds, kills the whole group and returns the
+    result.
+    """
+
+    def __init__(
+        self,
+        master: Path,
+        config: Path,
+        row: dict[str, Any],
+        result_dir: Path,
+        timeout: int | None,
+        job_timeout: float,
+        memory_mb: int,
+        isolation: str = "auto",
+        ahead: bool = False,
+    ) -> None:
+        self.row, self.result_dir, self.job_timeout = row, Path(result_dir), job_timeout
+        self.command = job_command(
+            master, config, row, self.result_dir, timeout, memory_mb, isolation, wait=ahead
+        )
+        self.process: subprocess.Popen | None = None
+        if ahead:
+            self._start()
+
+    def _start(self) -> None:
+        self.result_dir.mkdir(parents=True, exist_ok=True)
+        (self.result_dir / "result.json").unlink(missing_ok=True)
+        env = dict(os.environ)
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+        with open(self.result_dir / "job.log", "wb") as log:
+            self.process = subprocess.Popen(
+                self.command, stdin=subprocess.PIPE if "--wait" in self.command else None,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env,
+            )  # fmt: skip
+
+    def finish(self) -> Result:
+        """Run the job to its end (or its time limit); its result."""
+        if self.process is None:
+            self._start()
+        process = self.process
+        assert process is not None
+        start = time.monotonic()
+        killed = False
+        try:
+            if process.stdin is not None:
+                try:
+                    process.stdin.write(b"go\n")
+                    process.stdin.close()
+                except BrokenPipeError:  # it ended while preparing: its result says why
+                    pass
+            process.wait(timeout=self.job_timeout)
+        except subprocess.TimeoutExpired:
+            killed = True
+        finally:
+            self.kill()
+        return self._result(killed, time.monotonic() - start)
+
+    def kill(self) -> None:
+        """End the job's process group (the kernel and whatever it started)."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+
+    def _result(self, killed: bool, seconds: float) -> Result:
+        path = self.result_dir / "result.json"
+        if path.is_file() and not killed:
+            return Result.read(path)
+        row = self.row
+        result = Result(row["student"], row["lesson"], str(row["path"]))
+        if killed:
+            result.status = Status.TIMED_OUT
+            result.messages.append(f"the job ran over {self.job_timeout:.0f} s and was killed")
+        else:
+            tail = (self.result_dir / "job.log").read_text(errors="replace")[-1500:]
+            code = self.process.returncode if self.process else None
+            result.messages.append(f"the job exited {code}: {tail}")
+        result.seconds = round(seconds, 2)
+        return result
 
 
 def run_job(
@@ -62,61 +157,78 @@ def run_job(
     memory_mb: int,
     isolation: str = "auto",
 ) -> Result:
-    """Run one job in a new process group, under a memory limit; kill the whole group after
-    ``job_timeout`` seconds. Returns the job's result."""
-    command = job_command(master, config, row, result_dir, timeout, memory_mb, isolation)
-    result_dir.mkdir(parents=True, exist_ok=True)
-    (result_dir / "result.json").unlink(missing_ok=True)
-    start = time.monotonic()
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    with open(result_dir / "job.log", "wb") as log:
-        process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
-        )
-        try:
-            process.wait(timeout=job_timeout)
-            killed = False
-        except subprocess.TimeoutExpired:
-            killed = True
-        finally:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)  # the kernel and anything it started
-            except ProcessLookupError:
-                pass
-            process.wait()
-    path = result_dir / "result.json"
-    if path.is_file() and not killed:
-        return Result.read(path)
-    result = Result(row["student"], row["lesson"], str(row["path"]))
-    if killed:
-        result.status = Status.TIMED_OUT
-        result.messages.append(f"the job ran over {job_timeout:.0f} s and was killed")
-    else:
-        tail = (result_dir / "job.log").read_text(errors="replace")[-1500:]
-        result.messages.append(f"the job exited {process.returncode}: {tail}")
-    result.seconds = round(time.monotonic() - start, 2)
-    return result
+    """Run one job now, cold (no preparation ahead): its result."""
+    job = Job(master, config, row, result_dir, timeout, job_timeout, memory_mb, isolation)
+    return job.finish()
 
 
 def run_all(
-    tasks: Iterable[tuple[Any, Callable[[], Result]]],
+    tasks: Iterable[tuple[Any, Callable[[], Job]]],
     workers: int,
     failed: Callable[[Any, Exception], Result],
     progress: bool = False,
-) -> Iterable[tuple[Any, Result]]:
-    """Run ``(key, job)`` tasks on ``workers`` threads (each job starts its own process);
-    yield ``(key, result)`` as they finish. A job that raises gets ``failed(key, error)``."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(job): key for key, job in tasks}
-        done: Iterable[Any] = concurrent.futures.as_completed(futures)
-        if progress:
-            from tqdm import tqdm
+    ahead: int | None = None,
+) -> Iterator[tuple[Any, Result]]:
+    """Run ``(key, make_job)`` tasks, ``workers`` at a time, and yield ``(key, result)`` as they
+    finish. ``ahead`` more jobs (default: ``workers``) are made, and so prepare, while the
+    running ones run: on a machine with a core to spare, the next job's kernel is warm when its
+    turn comes. A job that raises gets ``failed(key, error)``: no row is ever lost."""
+    pending = collections.deque(tasks)
+    ready: collections.deque[tuple[Any, Job | Exception]] = collections.deque()
+    lock = threading.Lock()
+    ahead = workers if ahead is None else ahead
+    stopping = threading.Event()
 
-            done = tqdm(done, total=len(futures), desc="grading", unit="submission")
-        for future in done:
-            key = futures[future]
+    def top_up(least: int) -> None:
+        while pending and len(ready) < max(ahead, least) and not stopping.is_set():
+            key, make = pending.popleft()
             try:
-                yield key, future.result()
+                ready.append((key, make()))
+            except Exception as error:  # reported as this key's result
+                ready.append((key, error))
+
+    def take() -> tuple[Any, Job | Exception] | None:
+        with lock:
+            top_up(1)
+            item = ready.popleft() if ready else None
+            top_up(0)  # the next ones prepare while this one runs
+            return item
+
+    def work() -> list[tuple[Any, Result]]:
+        done = []
+        while not stopping.is_set() and (item := take()) is not None:
+            key, job = item
+            try:
+                if isinstance(job, Exception):
+                    raise job
+                done.append((key, job.finish()))
             except Exception as error:  # never lose a row
-                yield key, failed(key, error)
+                done.append((key, failed(key, error)))
+            finished.put(done[-1])
+        return done
+
+    finished: queue.Queue[tuple[Any, Result]] = queue.Queue()
+    total = len(pending)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc="grading", unit="submission")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        try:
+            for _ in range(max(workers, 1)):
+                pool.submit(work)
+            for _ in range(total):
+                key, result = finished.get()
+                if bar is not None:
+                    bar.update()
+                yield key, result
+        finally:  # also when the caller stops early: the running jobs end, no new one starts
+            stopping.set()
+            with lock:
+                for _, job in ready:  # prepared, never run
+                    if not isinstance(job, Exception):
+                        job.kill()
+                ready.clear()
+            if bar is not None:
+                bar.close()

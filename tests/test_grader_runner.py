@@ -1,0 +1,103 @@
+"""The job pool (``cnncourse.grader.runner.run_all``) and the warm start's import list, as
+units: fake jobs, no process or kernel."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import nbformat
+import pytest
+
+from cnncourse.grader import runner, warm
+from cnncourse.grader.result import Result
+
+
+class FakeJob:
+    """Records when it was made (prepared) and finished."""
+
+    log: list[str] = []
+    lock = threading.Lock()
+
+    def __init__(self, name: str, fail: bool = False, seconds: float = 0.0) -> None:
+        self.name, self.fail, self.seconds = name, fail, seconds
+        with self.lock:
+            self.log.append(f"made {name}")
+
+    def finish(self) -> Result:
+        with self.lock:
+            self.log.append(f"ran {self.name}")
+        time.sleep(self.seconds)
+        if self.fail:
+            raise OSError(f"{self.name} broke")
+        return Result(self.name, "00-x", "")
+
+    def kill(self) -> None:
+        with self.lock:
+            self.log.append(f"killed {self.name}")
+
+
+def failed(key, error):
+    result = Result(key, "00-x", "")
+    result.messages.append(str(error))
+    return result
+
+
+def test_the_next_job_is_prepared_while_one_runs_serially():
+    FakeJob.log = []
+    tasks = [(n, lambda n=n: FakeJob(n)) for n in "abc"]
+    results = dict(runner.run_all(tasks, workers=1, failed=failed))
+    assert sorted(results) == ["a", "b", "c"]
+    # b is made (starts preparing) before a runs; c before b runs
+    assert FakeJob.log.index("made b") < FakeJob.log.index("ran a")
+    assert FakeJob.log.index("made c") < FakeJob.log.index("ran b")
+
+
+def test_a_job_that_fails_to_start_or_run_still_gets_its_row():
+    def broken():
+        raise RuntimeError("could not start")
+
+    tasks = [("a", broken), ("b", lambda: FakeJob("b", fail=True)), ("c", lambda: FakeJob("c"))]
+    results = dict(runner.run_all(tasks, workers=2, failed=failed))
+    assert results["a"].messages == ["could not start"]
+    assert results["b"].messages == ["b broke"]
+    assert results["c"].messages == []
+
+
+def test_nothing_is_made_ahead_when_ahead_is_zero():
+    FakeJob.log = []
+    tasks = [(n, lambda n=n: FakeJob(n)) for n in "ab"]
+    list(runner.run_all(tasks, workers=1, failed=failed, ahead=0))
+    assert FakeJob.log == ["made a", "ran a", "made b", "ran b"]
+
+
+def test_prepared_jobs_are_killed_when_the_caller_stops_early():
+    FakeJob.log = []
+    tasks = [(n, lambda n=n: FakeJob(n, seconds=0.0 if n == "a" else 0.3)) for n in "abcd"]
+    finished = runner.run_all(tasks, workers=1, failed=failed)
+    assert next(finished)[0] == "a"
+    finished.close()  # b or c is prepared, maybe b runs: nothing more starts
+    killed = [line for line in FakeJob.log if line.startswith("killed")]
+    assert killed and "made d" not in FakeJob.log and "ran c" not in FakeJob.log, FakeJob.log
+
+
+def test_lesson_imports_skip_answer_cells_and_magics():
+    cells = [
+        nbformat.v4.new_code_cell("from cnncourse import config\nimport numpy as np"),
+        nbformat.v4.new_code_cell(
+            "import secret_answer_lib", metadata={"nbgrader": {"solution": True}}
+        ),
+        nbformat.v4.new_code_cell("%matplotlib inline\nimport keras"),
+        nbformat.v4.new_code_cell("def f(:\n  pass"),
+        nbformat.v4.new_code_cell("import numpy\nfrom cnncourse.lessons import l03"),
+    ]
+    names = warm.lesson_imports(nbformat.v4.new_notebook(cells=cells))
+    assert names == [
+        "cnncourse", "cnncourse.config", "numpy", "keras", "cnncourse.lessons",
+        "cnncourse.lessons.l03",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("names", [["json", "no_such_module_here", "json.decoder"]])
+def test_preload_imports_what_it_can_and_skips_the_rest(names):
+    assert int(warm.preload(names)) > 0
