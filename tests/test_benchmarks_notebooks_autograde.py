@@ -146,8 +146,11 @@ def test_autograde_benchmark_grades_through_classgrade_and_writes_the_table(tmp_
     assert entry["totals"] == [[2.0, 2.0]]  # the solved submission earns every point
     assert entry["per_submission_s"] > 0
     assert "autograde" in entry["steps"]  # the job's time is broken down
+    (course_run,) = record["extra"]["whole_course"]  # the course as one batch, too
+    assert course_run["statuses"] == ["ok"] and course_run["jobs"] == 1
     table = (results / "autograde.md").read_text()
     assert "00-tiny" in table and "1 student" in table and "Machine:" in table
+    assert "whole course for one student, as one batch" in table
 
 
 def test_notebook_benchmark_can_keep_the_stored_rows_of_modes_not_run_now(tmp_path):
