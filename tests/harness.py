@@ -182,6 +182,139 @@ def affected_cells(nb: NotebookNode, begin: int, source: str) -> list[int]:
     return affected
 
 
+def _names_in(node: ast.AST) -> list[ast.Name]:
+    """The Name nodes of a statement, not inside the functions, classes or lambdas it defines
+    (their reads happen when called), in source order."""
+    found, todo = [], [node]
+    while todo:
+        current = todo.pop()
+        for child in ast.iter_child_nodes(current):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                found += (
+                    [n for n in child.decorator_list if isinstance(n, ast.Name)]
+                    if hasattr(child, "decorator_list")
+                    else []
+                )
+                continue
+            if isinstance(child, ast.Name):
+                found.append(child)
+            todo.append(child)
+    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
+
+
+def _free_reads(statements: list[ast.stmt], bound: set[str] | None = None) -> set[str]:
+    """Names the statements read before they bind them (a test's own loop variables and
+    temporaries are not free; ``x = x + 1`` reads ``x``). Names read by the functions they
+    define are not included (see ``_deferred``)."""
+    bound, free = set(bound or ()), set()
+    for stmt in statements:
+        targets = {
+            n.id
+            for comp in ast.walk(stmt)
+            if isinstance(comp, ast.comprehension)
+            for n in ast.walk(comp.target)
+            if isinstance(n, ast.Name)
+        }
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            value = stmt.value
+            free |= (
+                {n.id for n in _names_in(value) if isinstance(n.ctx, ast.Load)} if value else set()
+            )
+            for target in getattr(stmt, "targets", None) or [stmt.target]:
+                if isinstance(stmt, ast.AugAssign) and isinstance(target, ast.Name):
+                    free.add(target.id)
+                free |= {n.id for n in _names_in(target) if isinstance(n.ctx, ast.Load)}
+        else:
+            first: dict[str, bool] = {}
+            for name in _names_in(stmt):
+                first.setdefault(name.id, isinstance(name.ctx, ast.Load))
+            free |= {name for name, load in first.items() if load}
+        free -= bound | targets
+        bound |= _binds([stmt])
+    return free
+
+
+def _function_reads(tree: ast.Module) -> dict[str, set[str]]:
+    """For each function (class, lambda assigned to a name) a cell defines: the global names
+    its body reads."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            params = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+            found[node.name] = _free_reads(node.body, params) | {
+                n.id for d in node.args.defaults + node.decorator_list for n in ast.walk(d)
+                if isinstance(n, ast.Name)
+            }  # fmt: skip
+        elif isinstance(node, ast.ClassDef):
+            found[node.name] = _loads(node)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+            found.update((name, _loads(node.value)) for name in _binds([node]))
+    return found
+
+
+def _touched(tree: ast.Module, names: set[str]) -> bool:
+    """Whether a cell changes one of ``names`` in place: stores into its attributes or items
+    (``m.trainable = False``, ``x[0] = 1``) or calls one of its methods (``model.fit()``)."""
+    for node in ast.walk(tree):
+        target = None
+        if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
+            target = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = node.func.value
+        while isinstance(target, (ast.Attribute, ast.Subscript)):
+            target = target.value
+        if isinstance(target, ast.Name) and target.id in names:
+            return True
+    return False
+
+
+def graded_path(nb: NotebookNode, cells: list[int], graded: set[int]) -> list[int]:
+    """Of ``cells`` (the affected cells of a variant), those a graded test cell can depend on:
+    the graded test cells themselves, and each other cell that binds a name that a later kept
+    cell (or a function it calls) reads, or changes such a name in place, or does not parse.
+    The rest only show something (figures, tables, a demo's training) and need not run to
+    judge the variant. Module names (imports) are read by everyone and are not followed."""
+    trees = [_parse(c.source) if c.cell_type == "code" else None for c in nb.cells]
+    functions: dict[str, set[str]] = {}
+    for tree in trees:
+        for name, names in (_function_reads(tree) if tree is not None else {}).items():
+            functions.setdefault(name, set()).update(names)
+    modules = {
+        alias.asname or alias.name.split(".")[0]
+        for tree in trees
+        if tree is not None
+        for node in tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
+
+    def reads(tree: ast.Module) -> set[str]:
+        found, todo = (
+            set(),
+            list(_free_reads(tree.body) | set().union(*_function_reads(tree).values())),
+        )
+        while todo:
+            name = todo.pop()
+            if name not in found:
+                found.add(name)
+                todo += functions.get(name, ())
+        return found - modules
+
+    needed: set[str] = set()
+    kept = []
+    for i in sorted(cells, reverse=True):
+        tree = trees[i]
+        if i in graded or tree is None:
+            keep = True
+        else:
+            keep = bool(_binds(tree.body) & needed) or _touched(tree, needed)
+        if keep:
+            kept.append(i)
+            if tree is not None:
+                needed |= reads(tree)
+    return sorted(kept)
+
+
 def own_tests(nb: NotebookNode, answer: str) -> list[str]:
     """The graded test cells of an answer cell: those after it, up to the next answer cell."""
     answers, tests = grading.nbgrader_cells(nb, "solution"), grading.nbgrader_cells(nb, "test")
@@ -218,21 +351,23 @@ def judge_variants(
     variants: list[tuple[str, str]],
     cwd: str | os.PathLike[str],
     config: Any | None = None,
+    prune: bool = True,
 ) -> tuple[dict[str, Verdict], list[Judged]]:
     """Judge many one-cell variants of a notebook in one kernel, as nbgrader would.
 
     ``variants`` holds ``(answer_cell_id, replacement_source)``. The whole notebook runs once
     (its verdicts are the first result). Then, for each variant, the answer cell runs with the
-    replacement followed by every cell after it that can see the change
-    (:func:`affected_cells`); every graded test cell after the answer cell is judged with
-    nbgrader's rules (an unaffected one keeps the master's verdict); then the affected cells
-    other than test cells run again with their original source to restore the kernel, and
-    names only the variant bound are deleted. The kernel is restarted and the notebook re-run
-    when the kernel died, a global name went missing, or the variant rebound an existing name
-    its original cell does not bind. Subtler damage to shared state (patching a library, say)
-    is not detected: the catalogs hold honest answers, while hostile submissions go through
-    real nbgrader, one fresh kernel each. Kernel settings (timeout, arguments) come from
-    ``config``'s ``Execute`` section; the kernel sees ``NBGRADER_EXECUTION=autograde``.
+    replacement followed by every cell after it that can see the change (:func:`affected_cells`)
+    and that a graded test cell can depend on (:func:`graded_path`; ``prune=False`` runs every
+    affected cell); every graded test cell after the answer cell is judged with nbgrader's rules
+    (an unaffected one keeps the master's verdict); then the affected cells other than test
+    cells run again with their original source to restore the kernel, and names only the variant
+    bound are deleted. The kernel is restarted and the notebook re-run when the kernel died, a
+    global name went missing, or the variant rebound an existing name its original cell does not
+    bind. Subtler damage to shared state (patching a library, say) is not detected: the catalogs
+    hold honest answers, while hostile submissions go through real nbgrader, one fresh kernel
+    each. Kernel settings (timeout, arguments) come from ``config``'s ``Execute`` section; the
+    kernel sees ``NBGRADER_EXECUTION=autograde``.
 
     Returns ``(the master's verdicts, a :class:`Judged` per variant)``.
     """
@@ -253,7 +388,8 @@ def judge_variants(
         if answer not in index:
             raise KeyError(f"No cell with grade_id {answer!r} in the notebook")
         begin = index[answer]
-        plans.append((begin, affected_cells(nb, begin, source)))
+        affected = affected_cells(nb, begin, source)
+        plans.append((begin, graded_path(nb, affected, set(test_index)) if prune else affected))
     execute = getattr(config, "Execute", {}) if config is not None else {}
 
     def new_client() -> NotebookClient:

@@ -112,3 +112,19 @@ def test_judge_variants_shows_a_cascade_and_keeps_unaffected_verdicts(tmp_path):
     assert "quadruple(1) is 5" in wrong["c4"][2], "the cascade's feedback"
     assert {t: v[0] for t, v in right.items()} == {"c2": 1.0, "c4": 1.0, "c5": 1.0}
     assert set(later) == {"c4", "c5"} and later["c4"][0] == 1.0, "the helper was not removed"
+
+
+def test_cells_that_feed_no_graded_test_are_not_run_for_a_variant():
+    nb = _notebook(
+        ("setup", "import math\nlog = []"),
+        ("answer", "def f(x):\n    return x + 1"),
+        ("plain", "figure = [f(i) for i in range(3)]  # only shown"),
+        ("plain", "table = f(2)\nlog.append(table)  # changes log, which a test reads"),
+        ("plain", "model = {'w': f(0)}"),
+        ("plain", "model.update(w=f(5))  # changes model in place"),
+        ("test", "assert model['w'] == 6 and log == [3]"),
+        ("plain", "shown = f(9)  # after the last test"),
+    )
+    affected = harness.affected_cells(nb, 1, "def f(x):\n    return x")
+    assert affected == [2, 3, 4, 5, 6, 7]
+    assert harness.graded_path(nb, affected, {6}) == [3, 4, 5, 6]
