@@ -179,13 +179,13 @@ def whole_course(
             found.append(entry)
             print(
                 f"whole course, {variant}, jobs={jobs}: {run['wall_s']:.1f} s "
-                f"(CPU {run['cpu_s']:.1f} s) {'/'.join(run['statuses'])}",
+                f"(CPU {run['cpu_s']:.1f} s) {'/'.join(run['statuses'])} {run['totals']}",
                 flush=True,
             )
     return found
 
 
-RUN_KEYS = ("wall_s", "cpu_s", "submissions", "statuses")
+RUN_KEYS = ("wall_s", "cpu_s", "submissions", "statuses", "totals")
 
 
 def whole_course_notes(found: list[dict[str, Any]], lessons: int) -> str:
@@ -206,6 +206,23 @@ def whole_course_notes(found: list[dict[str, Any]], lessons: int) -> str:
         f"**The whole course for one student, as one batch** ({lessons} lessons, isolation on, "
         "wall time of the command): " + " ".join(lines)
     )
+
+
+def course_table(
+    found: list[dict[str, Any]], jobs_list: list[int]
+) -> tuple[list[str], list[list[Any]]]:
+    """Columns and rows: one row per grader, the wall seconds per ``--jobs`` and the CPU."""
+    columns = ["grader", *(f"s, --jobs {j}" for j in jobs_list)]
+    columns += [f"CPU s, --jobs {j}" for j in jobs_list] + ["status"]
+    rows = []
+    for variant in dict.fromkeys(e["variant"] for e in found):
+        runs = {e["jobs"]: e for e in found if e["variant"] == variant}
+        row: list[Any] = [variant]
+        row += [f"{runs[j]['wall_s']:.1f}" if j in runs else "—" for j in jobs_list]
+        row += [f"{runs[j]['cpu_s']:.0f}" if j in runs else "—" for j in jobs_list]
+        row.append("/".join(sorted({s for e in runs.values() for s in e["statuses"]})))
+        rows.append(row)
+    return columns, rows
 
 
 def nbgrader_reference(
@@ -465,6 +482,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-whole-course", action="store_true", help="skip the one-batch whole-course runs"
     )
+    parser.add_argument(
+        "--whole-course-only", action="store_true",
+        help="only the one-batch whole-course runs (table autograde-course)",
+    )  # fmt: skip
     parser.add_argument("--course", type=Path, default=ROOT, help="the repository root")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where the table goes")
     parser.add_argument("--name", default="autograde", help="results/NAME.{json,md}")
@@ -482,27 +503,38 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [lesson for lesson in lessons if lesson not in known]
     if unknown:
         parser.error(f"unknown lesson(s) {unknown}; the course at {args.course} has {known}")
-    with tempfile.TemporaryDirectory(prefix="cnncourse-bench-") as scratch:
+    # The older grader's package goes outside /tmp: a sandboxed kernel has a /tmp of its own
+    # and must import the package that the grader running it imports.
+    with (
+        tempfile.TemporaryDirectory(prefix="cnncourse-bench-") as scratch,
+        tempfile.TemporaryDirectory(prefix=".baseline-", dir=ROOT / "benchmarks") as baseline,
+    ):
         work = Path(scratch)
         variants: dict[str, Path | None] = {}
         if args.baseline_ref:
             try:
-                variants[f"before ({args.baseline_ref})"] = export_lib(args.baseline_ref, work)
+                variants[f"before ({args.baseline_ref})"] = export_lib(
+                    args.baseline_ref, Path(baseline)
+                )
             except ValueError as problem:
                 parser.error(str(problem))
         variants["current"] = None
         submissions = make_submissions(
             args.course, lessons, args.students, work / "submissions", work
         )
-        entries = measure(
-            args.course,
-            lessons,
-            submissions,
-            work,
-            jobs_list,
-            variants,
-            args.repeats,
-            args.baseline_lessons,
+        entries = (
+            []
+            if args.whole_course_only
+            else measure(
+                args.course,
+                lessons,
+                submissions,
+                work,
+                jobs_list,
+                variants,
+                args.repeats,
+                args.baseline_lessons,
+            )
         )
         course_runs = []
         if not args.no_whole_course:
@@ -512,6 +544,19 @@ def main(argv: list[str] | None = None) -> int:
             reference = nbgrader_reference(args.course, lessons[0], submissions, work)
             print(f"plain nbgrader on {lessons[0]}: {reference}", flush=True)
     notes_load = f"\n\nLoad average (1, 5, 15 min) when this run started: {load_at_start}."
+    if args.whole_course_only:
+        columns, rows = course_table(course_runs, jobs_list)
+        path = write_result(
+            f"{args.name}-course",
+            "Autograde: the whole course for one student",
+            columns,
+            rows,
+            whole_course_notes(course_runs, len(lessons)) + notes_load,
+            extra={"whole_course": course_runs},
+            results_dir=args.results,
+        )
+        print(f"wrote {path}")
+        return 0 if all(e["statuses"] == ["ok"] for e in course_runs) else 1
     columns, rows, notes = summarize(entries, jobs_list, reference, set(lessons) == set(known))
     if course_runs:
         notes = whole_course_notes(course_runs, len(lessons)) + "\n\n" + notes

@@ -121,7 +121,7 @@ def describe_machine(facts: dict[str, Any]) -> str:
     )
 
 
-ORDER = ("conv", "notebooks", "autograde", "training", "segmentation")
+ORDER = ("conv", "notebooks", "autograde", "autograde-course", "training", "segmentation")
 
 
 def update_page(page: Path = PAGE, results_dir: Path = RESULTS) -> bool:
