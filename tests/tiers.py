@@ -29,6 +29,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULE_MARKS = {
+    "test_grading.py": ("slow", "nbgrader"),
+    "test_website.py": ("slow",),
     "test_classgrade.py": ("slow", "nbgrader"),
     "test_attacks.py": ("slow", "nbgrader"),
     "test_grader_integrity.py": ("slow", "nbgrader"),
