@@ -49,6 +49,7 @@ LONG_MODULES = (
     "test_website.py",
     "test_classgrade.py",
     "test_attacks.py",
+    "test_grader_integrity.py",
     "test_scaffold.py",
     "test_jupyterlab.py",
 )
