@@ -11,6 +11,16 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 
+def _image_grid(count: int, ncols: int, size: float) -> tuple[Figure, np.ndarray]:
+    """A figure with ``count`` image panels, at most ``ncols`` a row, every axis hidden."""
+    ncols = max(1, min(ncols, count))
+    nrows = -(-count // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    return fig, axes
+
+
 def show_images(
     images: Sequence[np.ndarray] | np.ndarray,
     titles: Sequence[str] | None = None,
@@ -24,11 +34,7 @@ def show_images(
         raise ValueError("show_images needs at least one image.")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"Got {len(images)} images but {len(titles)} titles; give one each.")
-    ncols = max(1, min(ncols, len(images)))
-    nrows = -(-len(images) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
+    fig, axes = _image_grid(len(images), ncols, size)
     for i, (ax, image) in enumerate(zip(axes.flat, images)):
         image = np.asarray(image)
         ax.imshow(image.squeeze(), cmap=None if image.ndim == 3 and image.shape[-1] == 3 else cmap)
@@ -163,11 +169,7 @@ def draw_boxes(
             )
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"Got {len(images)} images but {len(titles)} titles; give one each.")
-    ncols = max(1, min(ncols, len(images)))
-    nrows = -(-len(images) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
+    fig, axes = _image_grid(len(images), ncols, size)
     for i, (ax, image) in enumerate(zip(axes.flat, images)):
         image = np.asarray(image)
         colour = image.ndim == 3 and image.shape[-1] == 3
