@@ -98,6 +98,17 @@ def test_lesson_imports_skip_answer_cells_and_magics():
     ]  # fmt: skip
 
 
+def test_shared_imports_are_the_lessons_that_the_submission_imports_too():
+    def notebook(*sources):
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+
+    master = notebook("import numpy as np\nimport tensorflow as tf", "from cnncourse import checks")
+    # The student dropped the TensorFlow cell and added an import the lesson never makes.
+    submission = notebook("from cnncourse import checks\nimport numpy", "import evil_module")
+    names = warm.shared_imports(master, submission)
+    assert names == ["numpy", "cnncourse", "cnncourse.checks"]
+
+
 @pytest.mark.parametrize("names", [["json", "no_such_module_here", "json.decoder"]])
 def test_preload_imports_what_it_can_and_skips_the_rest(names):
     assert int(warm.preload(names)) > 0

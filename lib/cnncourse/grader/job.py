@@ -249,7 +249,9 @@ def grade_submission(
             began = step("sanitize", began)
             if gate is not None:
                 try:
-                    warm_kernels.append(warm.start(master_nb, settings, kernel_cwd, isolation))
+                    names = warm.shared_imports(master_nb, nb)
+                    started = warm.start(master_nb, settings, kernel_cwd, isolation, names=names)
+                    warm_kernels.append(started)
                     execute.WARM.append(warm_kernels[-1])
                 except RuntimeError as failure:  # a cold start, then
                     result.messages.append(str(failure)[:300])

@@ -51,6 +51,15 @@ def lesson_imports(nb: Any) -> list[str]:
     return names
 
 
+def shared_imports(master: Any, submission: Any) -> list[str]:
+    """The lesson's imports (:func:`lesson_imports` of ``master``, in its order) that the
+    submission's own non-answer cells import too: what its notebook will import anyway. A
+    student who deleted the lesson's TensorFlow cells does not wait for TensorFlow, and no name
+    that only the submission mentions is ever imported before its code runs."""
+    wanted = set(lesson_imports(submission))
+    return [name for name in lesson_imports(master) if name in wanted]
+
+
 def preload(names: list[str]) -> str:
     """Import ``names`` in this process (the kernel); the environment that
     ``cnncourse.config.quiet_tensorflow`` sets comes first when the lesson imports it and
@@ -69,12 +78,18 @@ def preload(names: list[str]) -> str:
 
 
 def start(
-    nb: Any, config: Any, kernel_cwd: Path, isolation: str, timeout: float = 120
+    nb: Any,
+    config: Any,
+    kernel_cwd: Path,
+    isolation: str,
+    timeout: float = 120,
+    names: list[str] | None = None,
 ) -> tuple[Any, str]:
     """Start the kernel for ``nb`` as ``GuardedExecute`` would (the config's kernel arguments,
     the sandbox when ``isolation`` asks for it, ``NBGRADER_EXECUTION=autograde``, working
-    folder ``kernel_cwd``), preload the lesson's imports, and return ``(kernel manager,
-    isolation used)``. The caller shuts the kernel down (:func:`stop`).
+    folder ``kernel_cwd``), preload ``names`` (default: the lesson's imports, from ``nb``), and
+    return ``(kernel manager, isolation used)``. The caller shuts the kernel down
+    (:func:`stop`).
 
     Raises:
         RuntimeError: when the kernel does not start or answer within ``timeout`` seconds.
@@ -97,7 +112,9 @@ def start(
     arguments = list(config.GuardedExecute.get("extra_arguments", []) or []) or list(
         config.Execute.get("extra_arguments", []) or []
     )
-    call = f"__import__('{__name__}', None, None, ['preload']).preload({lesson_imports(nb)!r})"
+    if names is None:
+        names = lesson_imports(nb)
+    call = f"__import__('{__name__}', None, None, ['preload']).preload({names!r})"
 
     async def boot() -> None:
         with setenv(NBGRADER_EXECUTION="autograde"):
