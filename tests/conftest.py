@@ -92,6 +92,41 @@ def inject(nb, cell_id: str, code: str):
     return nb
 
 
+def catalog_params() -> list:
+    """The lessons as parameters of the catalog tests: one xdist group per lesson, so that its
+    mistakes and alternatives are judged on one worker, in one run (:func:`judged_catalogs`)."""
+    group = pytest.mark.xdist_group
+    return [pytest.param(lesson, marks=group(f"catalogs-{lesson}")) for lesson in LESSONS]
+
+
+@pytest.fixture(scope="session")
+def judged_catalogs(tmp_path_factory):
+    """``judge(lesson)``: the master's verdicts and a ``harness.Judged`` per entry, as
+    ``(master, {"alternatives": [...], "mistakes": [...]})``. Both catalogs of a lesson are
+    judged in one ``harness.judge_variants`` run (one kernel, one run of the master, the
+    alternatives first), once per worker."""
+    from harness import judge_variants
+
+    config = grading.course_config(ROOT)
+    done: dict[str, tuple] = {}
+
+    def judge(lesson: str) -> tuple:
+        if lesson not in done:
+            entries = {"alternatives": alternatives_for(lesson), "mistakes": mistakes_for(lesson)}
+            variants = [(e["cell"], e["code"]) for kind in entries.values() for e in kind]
+            master, judged = judge_variants(
+                grading.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb"),
+                variants,
+                tmp_path_factory.mktemp(f"catalogs-{lesson}"),
+                config,
+            )
+            split = len(entries["alternatives"])
+            done[lesson] = (master, {"alternatives": judged[:split], "mistakes": judged[split:]})
+        return done[lesson]
+
+    return judge
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

@@ -315,6 +315,32 @@ def graded_path(nb: NotebookNode, cells: list[int], graded: set[int]) -> list[in
     return sorted(kept)
 
 
+def graded_only(nb: NotebookNode) -> NotebookNode:
+    """A copy of ``nb`` without the code cells that only show something: every nbgrader cell,
+    every cell that imports, and every code cell on a graded test cell's :func:`graded_path`
+    stay, markdown stays. The grades of the copy are those of the whole notebook, at a
+    fraction of its run time."""
+    graded = {
+        i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+    }
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    trees = {i: _parse(nb.cells[i].source) for i in code}
+    imports = {
+        i
+        for i, tree in trees.items()
+        if tree is not None
+        and any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body)
+    }
+    kept = set(graded_path(nb, code, graded | imports))
+    copied = copy.deepcopy(nb)
+    copied.cells = [
+        c
+        for i, c in enumerate(copied.cells)
+        if c.cell_type != "code" or i in kept or c.get("metadata", {}).get("nbgrader")
+    ]
+    return copied
+
+
 def own_tests(nb: NotebookNode, answer: str) -> list[str]:
     """The graded test cells of an answer cell: those after it, up to the next answer cell."""
     answers, tests = grading.nbgrader_cells(nb, "solution"), grading.nbgrader_cells(nb, "test")

@@ -3,8 +3,9 @@
 The catalog lives in tests/alternatives/<lesson>.py: for every answer cell at least two correct
 implementations that differ from the master (loops or vectorised, a library route the
 instructions allow, NumPy scalars, tuples, other error wording, answers that warn). Each is
-judged like the mistakes (tests/test_mistakes.py, one kernel per lesson): every graded test cell
-from its answer cell to the end of the notebook must keep its full points. An entry's ``emits``
+judged like the mistakes, in the same run (tests/test_mistakes.py, one kernel per lesson):
+every graded test cell from its answer cell to the end of the notebook must keep its full
+points. An entry's ``emits``
 is text its cells must print (a warning shows in the output, as stdout, and costs nothing).
 """
 
@@ -15,9 +16,7 @@ import pytest
 from cnncourse import grading
 
 import harness
-from conftest import LESSONS, ROOT, alternatives_for, catalog
-
-CONFIG = grading.course_config(ROOT)
+from conftest import LESSONS, ROOT, alternatives_for, catalog, catalog_params
 
 
 def _master(lesson):
@@ -51,14 +50,12 @@ def test_the_alternatives_include_warnings_and_stderr_output():
     assert any("sys.stderr" in code for _, code in emitted), "no alternative prints to stderr"
 
 
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_every_alternative_keeps_every_point(lesson, tmp_path):
+@pytest.mark.parametrize("lesson", catalog_params())
+def test_every_alternative_keeps_every_point(lesson, judged_catalogs):
     alternatives = alternatives_for(lesson)
     if not alternatives:
         pytest.fail(f"tests/alternatives/{lesson}.py is missing or empty")
-    _, judged = harness.judge_variants(
-        _master(lesson), [(a["cell"], a["code"]) for a in alternatives], tmp_path, CONFIG
-    )
+    judged = judged_catalogs(lesson)[1]["alternatives"]
     problems = []
     for alternative, (verdicts, output) in zip(alternatives, judged):
         for grade_id, (points, max_points, feedback) in verdicts.items():

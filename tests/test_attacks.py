@@ -1,10 +1,12 @@
 """The attack suite: lesson-03 submissions that solve nothing and attack the grader instead.
 
 Each file in tests/attacks/ is the first answer cell of one submission (the other answers stay
-blank). All of them, and one correct submission as a control, are graded in ONE classgrade batch
-with OS isolation required; each test reads its row. Every attack must earn 0 points and be
-flagged (or get a non-ok status); nothing may leak out (the master's solutions, a connection to
-the grading machine, a file written outside the job). In CI (``CI`` set) missing isolation is a
+blank). All of them, one correct submission as a control and the blank release, are graded in
+ONE classgrade batch with OS isolation required; each test reads its row. Every attack must earn
+0 points and be flagged (or get a non-ok status), and an attack on the kernel must be named in
+the flag's message; nothing may leak out (the master's solutions, a connection to the grading
+machine, a file written outside the job). The same submissions go through plain ``nbgrader
+autograde`` with the repository's configuration too. In CI (``CI`` set) missing isolation is a
 failure, elsewhere a skip.
 """
 
@@ -39,6 +41,21 @@ HEAVY = ("import tensorflow", "import skimage", "tf.", "photo", "timeit")
 # In-kernel attacks that helper `grader`'s guard does not stop yet (strict: this fails when it
 # does, so that the mark is removed then).
 NOT_STOPPED_YET: dict[str, str] = {}  # attack -> why it still scores (xfail, strict)
+# Attacks on the kernel itself, and what the guard's message must name for each.
+IN_KERNEL = {
+    "input_transformer": "input_transformers_post",
+    "input_transformer_cleanup": "input_transformers_cleanup",
+    "ast_transformer": "ast_transformers",
+    "custom_exc": "custom_exceptions",
+    "showtraceback": "showtraceback",
+    "run_cell_hooks": "pre_run_cell event callback",
+    "post_run_cell": "post_run_cell event callback",
+    "assertion_error": "builtins.AssertionError",
+    "numpy_comparisons": "numpy.allclose",
+    "checks_attribute": "cnncourse.checks.check",
+    "checks_sys_modules": "sys.modules['cnncourse.checks']",
+    "caller_frame": "frames were read",
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -70,18 +87,19 @@ def answers() -> dict[str, str]:
     return {grade_id: cell.source for grade_id, cell in cells.items()}
 
 
-def submission(code: str | None):
+def submission(code: str | None, blank: bool = False):
     """The release with ``code`` as its first answer (heavy, ungraded cells dropped), or with
-    every master answer (``None``: the control, whole)."""
+    every master answer (``None``: the control, whole), or as released (``blank``: heavy
+    cells dropped)."""
     nb = grading.read(RELEASE)
-    if code is None:
+    if code is None and not blank:
         for grade_id, source in answers().items():
             inject(nb, grade_id, source)
         return nb
     nb.cells = [
         c for c in nb.cells if c.metadata.get("nbgrader") or not any(h in c.source for h in HEAVY)
     ]
-    return inject(nb, "conv2d_valid", code)
+    return nb if blank else inject(nb, "conv2d_valid", code)
 
 
 class Listener:
@@ -115,16 +133,17 @@ class Listener:
 
 def write_submissions(folder: Path, names: list[str], rewrites: dict[str, str]) -> None:
     """``folder/<name>/03-conv2d/03-conv2d.ipynb`` for each attack named (``control``: the
-    master's answers), with the attack's ``NAME = ...`` lines set from ``rewrites``."""
+    master's answers; ``blank``: the release), with the attack's ``NAME = ...`` lines set from
+    ``rewrites``."""
     for name in names:
         code = None
-        if name != "control":
+        if name not in ("control", "blank"):
             code = ATTACKS[name].read_text()
             for variable, value in rewrites.items():
                 code = re.sub(rf"^{variable} = .*$", f"{variable} = {value}", code, flags=re.M)
         target = folder / name / LESSON / f"{LESSON}.ipynb"
         target.parent.mkdir(parents=True)
-        nbformat.write(submission(code), str(target))
+        nbformat.write(submission(code, blank=name == "blank"), str(target))
 
 
 def planted(marker: str) -> list[Path]:
@@ -179,8 +198,8 @@ def grade(tmp_path_factory, victim, names: list[str], isolation: str) -> dict:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory, victim):
-    """Every attack and the control, graded with isolation required."""
-    return grade(tmp_path_factory, victim, [*ATTACKS, "control"], "required")
+    """Every attack, the control and the blank, graded with isolation required."""
+    return grade(tmp_path_factory, victim, [*ATTACKS, "control", "blank"], "required")
 
 
 def feedback(row) -> str:
@@ -193,6 +212,11 @@ def test_control_submission_keeps_every_point_in_the_sandbox(batch):
     assert row.isolation == "bubblewrap"
     assert (row.status, row.flags) == ("ok", []), row.messages
     assert row.total == row.max == 14
+
+
+def test_blank_release_scores_zero_unflagged_in_the_sandbox(batch):
+    row = batch["rows"]["blank"]
+    assert (row.status, row.total, row.flags) == ("ok", 0, []), row.messages
 
 
 @pytest.mark.parametrize(
@@ -209,6 +233,17 @@ def test_attack_earns_nothing_and_is_flagged(batch, attack):
     assert row.isolation == "bubblewrap"
     assert row.total == 0, (row.tests, row.messages)
     assert row.flags or row.status != "ok", row.messages
+
+
+def test_every_attack_on_the_kernel_has_a_file_and_a_name():
+    assert set(IN_KERNEL) <= set(ATTACKS), set(IN_KERNEL) - set(ATTACKS)
+
+
+@pytest.mark.parametrize("attack", sorted(IN_KERNEL))
+def test_attack_on_the_kernel_is_named_in_its_flag(batch, attack):
+    row = batch["rows"][attack]
+    assert "tampered" in row.flags, row.messages
+    assert IN_KERNEL[attack] in " ".join(row.messages), row.messages
 
 
 def test_no_solution_or_other_job_leaks_into_any_feedback(batch):
@@ -274,9 +309,10 @@ def test_without_isolation_the_grading_machine_is_reached(unisolated):
 
 
 # Plain `nbgrader autograde` with this repository's nbgrader_config.py (GuardedExecute, with
-# isolation "auto"): the attacks that reach outside the kernel, and one the guard misses.
+# isolation "auto"): the attacks that reach outside the kernel, those on the kernel, the
+# control and the blank.
 PLAIN = ["master_by_path", "gradebook", "other_jobs", "network", "fork_bomb", "write_outside"]
-PLAIN += ["caller_frame", "control"]
+PLAIN += [*sorted(IN_KERNEL), "control", "blank"]
 
 
 @pytest.fixture(scope="module")
@@ -305,9 +341,21 @@ def plain(tmp_path_factory, victim):
     scores = grading.scores(course, LESSON)
     return {
         "totals": {student: sum(points.values()) for student, points in scores.items()},
+        "guard": {student: guard_errors(course, student) for student in scores},
         "connections": listener.connections,
         "written": planted(marker),
     }
+
+
+def guard_errors(course: Path, student: str) -> str:
+    """The text of the GraderGuardError outputs in a student's autograded notebook."""
+    path = course / "autograded" / student / LESSON / f"{LESSON}.ipynb"
+    return " ".join(
+        output.get("evalue", "")
+        for cell in grading.read(path).cells
+        for output in cell.get("outputs", [])
+        if output.get("ename") == "GraderGuardError"
+    )
 
 
 @pytest.mark.parametrize(
@@ -316,14 +364,17 @@ def plain(tmp_path_factory, victim):
         pytest.param(name, marks=pytest.mark.xfail(reason=NOT_STOPPED_YET[name], strict=True))
         if name in NOT_STOPPED_YET
         else name
-        for name in PLAIN[:-1]
+        for name in PLAIN[:-2]
     ],
 )
 def test_plain_nbgrader_with_the_course_config_stops_it_too(plain, attack):
     assert plain["totals"][attack] == 0
+    if attack in IN_KERNEL:
+        assert IN_KERNEL[attack] in plain["guard"][attack], plain["guard"][attack]
 
 
 def test_plain_nbgrader_with_the_course_config_grades_correct_work_and_leaks_nothing(plain):
-    assert plain["totals"]["control"] == 14
+    assert plain["totals"]["control"] == 14 and not plain["guard"]["control"]
+    assert plain["totals"]["blank"] == 0 and not plain["guard"]["blank"]
     assert plain["connections"] == 0
     assert plain["written"] == []

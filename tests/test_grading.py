@@ -2,7 +2,11 @@
 
 In a temporary course with its own gradebook: the master notebook submitted as a student's
 work scores full marks, the released blank scores zero without stopping the grader, and the
-first catalogued mistake loses its points with HTML feedback that names it.
+first catalogued mistake loses its points with HTML feedback that names it. All three are
+submitted without the cells that only show something (``harness.graded_only``: figures and demo
+training change no grade, and cost most of the run); the masters run whole under nbval, in the
+catalogs' harness (as autograde sets the kernel up) and, for lesson 03, through real nbgrader
+in test_attacks.py.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import pytest
 from cnncourse import grading
 
 from conftest import LESSONS, ROOT, inject, make_course, mistakes_for
+from harness import graded_only
 
 
 def _submit(course, student, lesson, nb_or_path):
@@ -40,14 +45,14 @@ def _text(path):
 def test_solution_full_marks_blank_zero_mistake_named(lesson, tmp_path):
     course = make_course(tmp_path / "course", [lesson])
     master = ROOT / "solutions" / lesson / f"{lesson}.ipynb"
-    _submit(course, "solution", lesson, master)
-    _submit(course, "blank", lesson, course / "course" / lesson / f"{lesson}.ipynb")
+    _submit(course, "solution", lesson, graded_only(grading.read(master)))
+    blank = grading.read(course / "course" / lesson / f"{lesson}.ipynb")
+    _submit(course, "blank", lesson, graded_only(blank))
     mistakes = mistakes_for(lesson)
     assert mistakes, f"tests/mistakes/{lesson}.py is missing or empty"
     mistake = mistakes[0]
-    _submit(
-        course, "mistake", lesson, inject(grading.read(master), mistake["cell"], mistake["code"])
-    )
+    wrong = inject(grading.read(master), mistake["cell"], mistake["code"])
+    _submit(course, "mistake", lesson, graded_only(wrong))
 
     grading.autograde(course, lesson)
     scores = grading.scores(course, lesson)

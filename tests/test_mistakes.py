@@ -7,7 +7,8 @@ replaces its answer cell in the lesson's master notebook; the cells from there t
 notebook that can see it run in a kernel set up as ``nbgrader autograde`` sets it up (the
 course's nbgrader configuration, ``NBGRADER_EXECUTION``), and nbgrader's own rules score every
 graded test cell after the answer cell. All of a lesson's mistakes share one kernel and one test
-(see ``harness.judge_variants``), which lists every mistake that is not caught and every test
+(see ``harness.judge_variants``; the lesson's alternatives are judged in the same run, the
+``judged_catalogs`` fixture), which lists every mistake that is not caught and every test
 cell of another exercise that a mistake costs points; real ``nbgrader autograde`` runs for one
 mistake per lesson in test_grading.py.
 """
@@ -19,9 +20,7 @@ import pytest
 from cnncourse import grading
 
 import harness
-from conftest import LESSONS, ROOT, catalog, mistakes_for
-
-CONFIG = grading.course_config(ROOT)
+from conftest import LESSONS, ROOT, catalog, catalog_params, mistakes_for
 
 
 def _master(lesson):
@@ -50,16 +49,15 @@ def test_every_exercise_has_at_least_two_mistakes(lesson):
     assert not thin, f"{lesson}: answer cells with fewer than two catalogued mistakes: {thin}"
 
 
-@pytest.mark.parametrize("lesson", LESSONS)
+@pytest.mark.parametrize("lesson", catalog_params())
 def test_every_mistake_loses_its_points_only_in_its_exercise_and_feedback_names_it(
-    lesson, tmp_path
+    lesson, judged_catalogs
 ):
     nb = _master(lesson)
     mistakes = mistakes_for(lesson)
     assert mistakes, f"tests/mistakes/{lesson}.py is missing or empty"
-    master, judged = harness.judge_variants(
-        nb, [(m["cell"], m["code"]) for m in mistakes], tmp_path, CONFIG
-    )
+    master, judged = judged_catalogs(lesson)
+    judged = judged["mistakes"]
     problems = [
         f"The master itself earns {points}/{maximum} in {grade_id}:\n{feedback[-1500:]}"
         for grade_id, (points, maximum, feedback) in master.items()

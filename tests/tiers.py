@@ -33,7 +33,6 @@ MODULE_MARKS = {
     "test_website.py": ("slow",),
     "test_classgrade.py": ("slow", "nbgrader"),
     "test_attacks.py": ("slow", "nbgrader"),
-    "test_grader_integrity.py": ("slow", "nbgrader"),
     "test_grader_report.py": ("slow", "nbgrader"),
     "test_warnings_cost_nothing.py": ("slow", "nbgrader"),
     "test_sandbox.py": ("slow",),
@@ -49,7 +48,6 @@ LONG_MODULES = (
     "test_website.py",
     "test_classgrade.py",
     "test_attacks.py",
-    "test_grader_integrity.py",
     "test_scaffold.py",
     "test_jupyterlab.py",
 )
