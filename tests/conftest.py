@@ -70,7 +70,9 @@ def alternatives_for(lesson: str) -> list[dict]:
 
 
 def make_course(destination: Path, lessons: list[str]) -> Path:
-    """A throwaway nbgrader course: this repo's config and masters, released afresh."""
+    """A throwaway nbgrader course: this repo's config and masters, released afresh (nbgrader's
+    generate_assignment in this process: no new Python importing nbgrader for each course;
+    test_release checks that its output is what ``make release`` commits)."""
     destination.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", destination / "nbgrader_config.py")
     for lesson in lessons:
@@ -79,7 +81,7 @@ def make_course(destination: Path, lessons: list[str]) -> Path:
             destination / "solutions" / lesson,
             ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
         )
-        grading.release(destination, lesson)
+        grading.nbgrader_in_process(destination, "generate_assignment", lesson)
     return destination
 
 
