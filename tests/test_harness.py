@@ -128,3 +128,20 @@ def test_cells_that_feed_no_graded_test_are_not_run_for_a_variant():
     affected = harness.affected_cells(nb, 1, "def f(x):\n    return x")
     assert affected == [2, 3, 4, 5, 6, 7]
     assert harness.graded_path(nb, affected, {6}) == [3, 4, 5, 6]
+
+
+def test_graded_only_drops_the_cells_that_only_show_something():
+    nb = _notebook(
+        ("setup", "import math"),
+        ("answer", "def f(x):\n    return x + 1"),
+        ("plain", "figure = [f(i) for i in range(3)]  # only shown"),
+        ("plain", "from statistics import mean  # an import stays"),
+        ("plain", "model = {'w': f(0)}"),
+        ("test", "assert model['w'] == 1"),
+        ("plain", "shown = f(9)  # after the last test"),
+    )
+    for index in (2, 3, 4, 6):  # cells a student may change: no nbgrader metadata
+        del nb.cells[index].metadata["nbgrader"]
+    kept = [cell.source for cell in harness.graded_only(nb).cells]
+    assert kept == [nb.cells[i].source for i in (0, 1, 3, 4, 5)]
+    assert len(nb.cells) == 7, "the notebook given is not changed"
