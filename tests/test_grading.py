@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 
+import nbformat
 import pytest
 
 from cnncourse import grading
@@ -23,16 +23,12 @@ from conftest import LESSONS, ROOT, inject, make_course, mistakes_for
 from harness import graded_only
 
 
-def _submit(course, student, lesson, nb_or_path):
+def _submit(course, student, lesson, nb):
+    """``nb`` as ``student``'s submission, in nbgrader's layout, without its display-only cells
+    (:func:`harness.graded_only`)."""
     folder = course / "submitted" / student / lesson
     folder.mkdir(parents=True)
-    target = folder / f"{lesson}.ipynb"
-    if isinstance(nb_or_path, dict):
-        import nbformat
-
-        nbformat.write(nb_or_path, str(target))
-    else:
-        shutil.copy(nb_or_path, target)
+    nbformat.write(graded_only(nb), str(folder / f"{lesson}.ipynb"))
 
 
 def _text(path):
@@ -45,14 +41,13 @@ def _text(path):
 def test_solution_full_marks_blank_zero_mistake_named(lesson, tmp_path):
     course = make_course(tmp_path / "course", [lesson])
     master = ROOT / "solutions" / lesson / f"{lesson}.ipynb"
-    _submit(course, "solution", lesson, graded_only(grading.read(master)))
-    blank = grading.read(course / "course" / lesson / f"{lesson}.ipynb")
-    _submit(course, "blank", lesson, graded_only(blank))
+    _submit(course, "solution", lesson, grading.read(master))
+    _submit(course, "blank", lesson, grading.read(course / "course" / lesson / f"{lesson}.ipynb"))
     mistakes = mistakes_for(lesson)
     assert mistakes, f"tests/mistakes/{lesson}.py is missing or empty"
     mistake = mistakes[0]
     wrong = inject(grading.read(master), mistake["cell"], mistake["code"])
-    _submit(course, "mistake", lesson, graded_only(wrong))
+    _submit(course, "mistake", lesson, wrong)
 
     grading.autograde(course, lesson)
     scores = grading.scores(course, lesson)
