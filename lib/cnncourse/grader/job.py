@@ -249,9 +249,7 @@ def grade_submission(
             began = step("sanitize", began)
             if gate is not None:
                 try:
-                    names = warm.shared_imports(master_nb, nb)
-                    started = warm.start(master_nb, settings, kernel_cwd, isolation, names=names)
-                    warm_kernels.append(started)
+                    warm_kernels.append(warm.start(master_nb, nb, settings, kernel_cwd, isolation))
                     execute.WARM.append(warm_kernels[-1])
                 except RuntimeError as failure:  # a cold start, then
                     result.messages.append(str(failure)[:300])

@@ -78,18 +78,18 @@ def preload(names: list[str]) -> str:
 
 
 def start(
-    nb: Any,
+    master: Any,
+    submission: Any,
     config: Any,
     kernel_cwd: Path,
     isolation: str,
     timeout: float = 120,
-    names: list[str] | None = None,
 ) -> tuple[Any, str]:
-    """Start the kernel for ``nb`` as ``GuardedExecute`` would (the config's kernel arguments,
-    the sandbox when ``isolation`` asks for it, ``NBGRADER_EXECUTION=autograde``, working
-    folder ``kernel_cwd``), preload ``names`` (default: the lesson's imports, from ``nb``), and
-    return ``(kernel manager, isolation used)``. The caller shuts the kernel down
-    (:func:`stop`).
+    """Start the kernel for the lesson of ``master`` as ``GuardedExecute`` would (the config's
+    kernel arguments, the sandbox when ``isolation`` asks for it,
+    ``NBGRADER_EXECUTION=autograde``, working folder ``kernel_cwd``), preload the
+    :func:`shared_imports` of ``master`` and ``submission``, and return ``(kernel manager,
+    isolation used)``. The caller shuts the kernel down (:func:`stop`).
 
     Raises:
         RuntimeError: when the kernel does not start or answer within ``timeout`` seconds.
@@ -101,7 +101,7 @@ def start(
     from cnncourse.grader import sandbox
 
     used = "none" if isolation == "none" else sandbox.resolve(isolation)[0]
-    kernel_name = nb.metadata.get("kernelspec", {}).get("name", "python3")
+    kernel_name = master.metadata.get("kernelspec", {}).get("name", "python3")
     if used == sandbox.BUBBLEWRAP:
         folder = os.path.join(os.path.dirname(os.path.abspath(kernel_cwd)), "sandbox")
         km = sandbox.SandboxedKernelManager(
@@ -112,8 +112,7 @@ def start(
     arguments = list(config.GuardedExecute.get("extra_arguments", []) or []) or list(
         config.Execute.get("extra_arguments", []) or []
     )
-    if names is None:
-        names = lesson_imports(nb)
+    names = shared_imports(master, submission)
     call = f"__import__('{__name__}', None, None, ['preload']).preload({names!r})"
 
     async def boot() -> None:
