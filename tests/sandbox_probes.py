@@ -51,6 +51,38 @@ def can_connect(port: int) -> bool:
         return False
 
 
+def can_connect_unix(path: str) -> bool:
+    """Whether a connection to the Unix socket ``path`` (a zygote's) succeeds."""
+    for kind in (socket.SOCK_SEQPACKET, socket.SOCK_STREAM):
+        try:
+            with socket.socket(socket.AF_UNIX, kind) as client:
+                client.connect(path)
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def status_fields() -> dict[str, str]:
+    """This process's /proc/self/status, as a dict."""
+    with open("/proc/self/status") as status:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in status if ":\t" in line)
+
+
+def socket_names() -> list[str]:
+    """The addresses of the Unix sockets among this process's open descriptors."""
+    names = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            with socket.socket(fileno=os.dup(int(fd))) as handle:
+                name = handle.getsockname()
+        except OSError:
+            continue
+        if isinstance(name, str):
+            names.append(name)
+    return names
+
+
 def probe(paths: dict[str, str], port: int) -> dict[str, object]:
     """Everything the tests check, in one kernel run."""
     import cnncourse  # noqa: F401 -- the package the kernel can import
@@ -77,5 +109,10 @@ def probe(paths: dict[str, str], port: int) -> dict[str, object]:
             }.items()
         },
         "connect": can_connect(port),
+        "connect_zygote": can_connect_unix(paths["zygote"]),
+        "sockets": socket_names(),
+        "capabilities": status_fields()["CapEff"],
+        "no_new_privs": status_fields()["NoNewPrivs"],
+        "process_limit": __import__("resource").getrlimit(__import__("resource").RLIMIT_NPROC),
         "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
     }

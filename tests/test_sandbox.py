@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from cnncourse.grader import bwrap, sandbox
+from cnncourse.grader import bwrap, sandbox, zygote
 from cnncourse.grader.denials import denials
 
 from conftest import ROOT
@@ -37,6 +37,25 @@ def bubblewrap():
         pytest.fail(f"CI must grade with OS isolation: {why}")
     if why:
         pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def forks(tmp_path_factory):
+    """A zygote (cnncourse.grader.zygote) for this module's forked kernels, as a batch starts
+    one (numpy only: the test is of the sandbox, not of TensorFlow's import)."""
+    if not zygote.usable("required"):
+        pytest.skip("kernels are forked from a zygote only when the grader is root")
+    with zygote.Zygote(tmp_path_factory.mktemp("zygote"), ["numpy"]) as started:
+        yield started
+
+
+@pytest.fixture(scope="module", params=["bubblewrap", "zygote"])
+def kernel_start(request) -> dict[str, str]:
+    """How the sandboxed kernel starts: bubblewrap's own command, or forked from a zygote
+    (kernel manager settings)."""
+    if request.param == "zygote":
+        return {"zygote": request.getfixturevalue("forks").path}
+    return {"zygote": ""}
 
 
 def run(cells: list[str], job: Path, timeout: int = 60, **manager) -> list[list[dict]]:
@@ -64,7 +83,7 @@ def text(outputs: list[dict]) -> str:
 
 
 @pytest.fixture(scope="module")
-def probed(tmp_path_factory):
+def probed(tmp_path_factory, kernel_start):
     """One sandboxed kernel's answers to every probe, with a job laid out like the grader's:
     job/kernel (its folder), job/course/gradebook.db, and a sibling job next to it."""
     base = tmp_path_factory.mktemp("jobs")
@@ -87,6 +106,7 @@ def probed(tmp_path_factory):
         "marker": str(marker),
         "root_home": "/root",
         "passwd": "/etc/passwd",
+        "zygote": kernel_start["zygote"] or "/nonexistent/zygote.sock",
     }
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -94,7 +114,7 @@ def probed(tmp_path_factory):
     port = listener.getsockname()[1]
     code = PROBES.read_text() + f"\nimport json\nprint(json.dumps(probe({paths!r}, {port})))\n"
     try:
-        outputs = run(["print(6 * 7)", code], job / "kernel")
+        outputs = run(["print(6 * 7)", code], job / "kernel", **kernel_start)
     finally:
         listener.close()
         marker.unlink()
@@ -140,6 +160,19 @@ def test_kernel_sees_only_its_own_processes(probed):
     assert len(probed["probe"]["processes"]) < 10
 
 
+def test_kernel_has_no_capabilities_no_new_privileges_and_a_process_limit(probed):
+    assert probed["probe"]["capabilities"] == "0000000000000000"
+    assert probed["probe"]["no_new_privs"] == "1"
+    assert probed["probe"]["process_limit"] == [bwrap.default_max_processes()] * 2
+
+
+def test_kernel_cannot_reach_the_zygote(probed):
+    # Neither its socket (not mounted in the sandbox) nor a descriptor left open by the fork.
+    assert probed["probe"]["connect_zygote"] is False
+    assert [name for name in probed["probe"]["sockets"] if "zygote" in name] == []
+    assert all(name.startswith(f"{bwrap.IPC}/") or not name for name in probed["probe"]["sockets"])
+
+
 @pytest.mark.parametrize("where", ["root", "venv", "python", "cnncourse", "usr"])
 def test_writing_outside_the_job_folder_fails(probed, where):
     assert probed["probe"]["write"][where] is False
@@ -182,7 +215,7 @@ def sandbox_processes() -> int:
     return count
 
 
-def test_fork_bomb_is_contained_and_the_grader_survives(tmp_path):
+def test_fork_bomb_is_contained_and_the_grader_survives(tmp_path, kernel_start):
     limit = 40
     peak = [0]
     done = threading.Event()
@@ -203,6 +236,7 @@ def test_fork_bomb_is_contained_and_the_grader_survives(tmp_path):
             tmp_path,
             timeout=60,
             max_processes=limit,
+            **kernel_start,
         )
         forked = subprocess.run(["true"], timeout=30).returncode  # the grader can still fork
     finally:

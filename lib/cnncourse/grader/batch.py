@@ -3,11 +3,13 @@ in parallel, write the outputs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 from cnncourse import grading
-from cnncourse.grader import cache, report, runner
+from cnncourse.grader import cache, report, runner, sandbox, zygote
 from cnncourse.grader.discover import discover
 from cnncourse.grader.job import course_config
 from cnncourse.grader.result import Result, Status
@@ -51,8 +53,6 @@ def grade_class(
             f"{', '.join(known)}. Pass --lessons with those names (or --course ROOT)."
         )
     if isolation != "none":  # required but impossible: say so before grading anything
-        from cnncourse.grader import sandbox
-
         sandbox.resolve(isolation)
     config = course / "nbgrader_config.py"
     cell_timeout = timeout or int(course_config(config).Execute.get("timeout", 180))
@@ -85,10 +85,13 @@ def grade_class(
         else:
             todo.append((index, row, master, where))
 
+    env: dict[str, str] = {}
+
     def job(row: dict, master: Path, where: Path):  # noqa: ANN202 -- a closure for the pool
         return lambda: runner.Job(
-            master, config, row, where, cell_timeout, job_timeout, memory_mb, isolation, ahead=warm
-        )
+            master, config, row, where, cell_timeout, job_timeout, memory_mb, isolation,
+            ahead=warm, env=env,
+        )  # fmt: skip
 
     def failed(index: int, error: Exception) -> Result:
         row = rows[index]
@@ -110,9 +113,15 @@ def grade_class(
         finished = zip(indices, cluster.run_array(specs, output / ".slurm", workers, slurm_args))
     else:
         finished = runner.run_all(tasks, workers, failed, progress)
-    for index, result in finished:
-        cache.store(places[index], result)  # a rerun resumes here
-        results[index] = result
+    with contextlib.ExitStack() as stack:
+        if todo and warm and not slurm and zygote.usable(isolation):
+            masters = [grading.read(path) for path in dict.fromkeys(m for _, _, m, _ in todo)]
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
+            forks = stack.enter_context(zygote.Zygote(folder, zygote.preload_of(masters)))
+            env[sandbox.ZYGOTE_VARIABLE] = forks.path  # the jobs' kernels are forked from it
+        for index, result in finished:
+            cache.store(places[index], result)  # a rerun resumes here
+            results[index] = result
     for index, where in places.items():
         if results[index].feedback:
             results[index].feedback_file = str(where / results[index].feedback)

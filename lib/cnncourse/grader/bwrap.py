@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 JOB, IPC, HOME = "/job", "/ipc", "/home/student"
+ZYGOTE = "/zygote"  # the zygote's socket folder, inside its sandbox
 DEFAULT_TMP_MB = 512
 # Files of /etc that ordinary programs read (the dynamic linker's cache, fonts, time zone).
 ETC_FILES = (
@@ -126,23 +127,42 @@ def kernel_env(environ: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def command(layout: Layout, kernel: list[str], environ: Mapping[str, str]) -> list[str]:
-    """The full command that runs ``kernel`` (an argv using inside paths) in the sandbox."""
-    args = [shutil.which("bwrap") or "bwrap", *namespace_args(), "--clearenv"]
-    for key, value in sorted(kernel_env(environ).items()):
-        args += ["--setenv", key, value]
-    size = str(layout.tmp_mb * 2**20)
+def filesystem_args(
+    readonly: tuple[tuple[str, str], ...], binds: list[list[str]], tmp_mb: int
+) -> list[str]:
+    """bubblewrap's options for the sandbox's file system: the system and Python read-only,
+    ``readonly`` (outside, inside) pairs, the ``binds`` option groups, its own ``/tmp``,
+    ``/home``, ``/dev/shm``, ``/proc`` and ``/dev``."""
+    args: list[str] = []
+    size = str(tmp_mb * 2**20)
     mounts = system_binds() + python_binds()
-    mounts += [["--ro-bind", outside, inside] for outside, inside in layout.readonly]
-    mounts += [["--bind", str(layout.job), JOB], ["--bind", str(layout.ipc), IPC]]
+    mounts += [["--ro-bind", outside, inside] for outside, inside in readonly]
+    mounts += binds
     for folder in ancestors([group[-1] for group in mounts]):  # bwrap would make them 0700
         args += ["--perms", "0755", "--dir", folder]
-    args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
-    args += ["--size", size, "--tmpfs", "/home", "--bind", str(layout.home), HOME]
+    args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp", "--size", size]
+    args += ["--tmpfs", "/home"]
     for group in mounts:
         args += group
     args += ["--proc", "/proc", "--dev", "/dev"]  # shared memory: joblib, multiprocessing
-    args += ["--perms", "1777", "--size", size, "--tmpfs", "/dev/shm", "--chdir", JOB, "--"]
+    return args + ["--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
+
+
+def environment_args(environ: Mapping[str, str]) -> list[str]:
+    """bubblewrap's options for the sandbox's environment (:func:`kernel_env`, nothing else)."""
+    args = ["--clearenv"]
+    for key, value in sorted(kernel_env(environ).items()):
+        args += ["--setenv", key, value]
+    return args
+
+
+def command(layout: Layout, kernel: list[str], environ: Mapping[str, str]) -> list[str]:
+    """The full command that runs ``kernel`` (an argv using inside paths) in the sandbox."""
+    args = [shutil.which("bwrap") or "bwrap", *namespace_args(), *environment_args(environ)]
+    binds = [["--bind", str(layout.job), JOB], ["--bind", str(layout.ipc), IPC]]
+    binds.append(["--bind", str(layout.home), HOME])
+    args += filesystem_args(layout.readonly, binds, layout.tmp_mb)
+    args += ["--chdir", JOB, "--"]
     # Limits are set inside: in a user namespace of its own (grader not root), the process
     # limit counts only the sandbox's processes; as root, those of the sandbox uid.
     args += ["prlimit", f"--nproc={layout.max_processes}"]
@@ -153,6 +173,21 @@ def command(layout: Layout, kernel: list[str], environ: Mapping[str, str]) -> li
         args += ["setpriv", f"--reuid={layout.uid}", f"--regid={layout.uid}", "--clear-groups"]
         args += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
     return args + kernel
+
+
+def zygote_command(
+    folder: Path, server: list[str], environ: Mapping[str, str], readonly: tuple = ()
+) -> list[str]:
+    """The command that runs the zygote (:mod:`cnncourse.grader.zygote`, argv ``server``) in a
+    sandbox of the same file system as a kernel's, with ``folder`` (its socket) at
+    ``ZYGOTE``, empty mount points where each fork binds its own ``/job``, ``/ipc`` and home,
+    and root's capabilities, which only its forks use (to build each kernel's own namespaces
+    before they drop to the kernel's uid). For a grader that runs as root."""
+    args = [shutil.which("bwrap") or "bwrap", *namespace_args(), "--cap-add", "ALL"]
+    args += environment_args(environ)
+    binds = [["--bind", str(folder), ZYGOTE], ["--dir", JOB], ["--dir", IPC], ["--dir", HOME]]
+    args += filesystem_args(readonly, binds, DEFAULT_TMP_MB)
+    return args + ["--chdir", "/", "--", *server]
 
 
 def ancestors(paths: list[str]) -> list[str]:

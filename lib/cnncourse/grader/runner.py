@@ -59,7 +59,8 @@ def job_command(
 
 
 class Job:
-    """One submission's job in a process of its own and its own process group.
+    """One submission's job in a process of its own and its own process group (``env``: what
+    it adds to this process's environment).
 
     Made with ``ahead=True`` it starts at once and prepares (imports, its course, a warm kernel)
     while earlier jobs run, then waits; :meth:`finish` lets it run (or starts it, if it was not
@@ -78,8 +79,10 @@ class Job:
         memory_mb: int,
         isolation: str = "auto",
         ahead: bool = False,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.row, self.result_dir, self.job_timeout = row, Path(result_dir), job_timeout
+        self.env = dict(env or {})  # added to the job's environment (the batch's zygote)
         self.command = job_command(
             master, config, row, self.result_dir, timeout, memory_mb, isolation, wait=ahead
         )
@@ -90,7 +93,7 @@ class Job:
     def _start(self) -> None:
         self.result_dir.mkdir(parents=True, exist_ok=True)
         (self.result_dir / "result.json").unlink(missing_ok=True)
-        env = dict(os.environ)
+        env = dict(os.environ, **self.env)
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         with open(self.result_dir / "job.log", "wb") as log:
             self.process = subprocess.Popen(

@@ -33,13 +33,14 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Int, Unicode
+from traitlets import Int, Unicode, default
 
 from cnncourse.grader.bwrap import (
     DEFAULT_TMP_MB,
@@ -48,12 +49,15 @@ from cnncourse.grader.bwrap import (
     Layout,
     command,
     default_max_processes,
+    kernel_env,
     namespace_args,
 )
 
 ISOLATION_MODES = ("auto", "required", "none")
 BUBBLEWRAP = "bubblewrap"  # the name recorded in results when the sandbox is used
 NONE = "none"
+ZYGOTE_VARIABLE = "CNN_GRADER_ZYGOTE"  # the socket of the batch's zygote, in a job's environment
+ZYGOTE_MODULE = "cnncourse.grader.zygote"
 UID_BASE = 200_000_000  # sandbox uids: UID_BASE + 64 * the grader's pid + its kernel count
 
 
@@ -213,6 +217,15 @@ class SandboxedKernelManager(AsyncKernelManager):
     )
     memory_mb = Int(0, config=True, help="Data memory per kernel process, MB (0: inherited).")
     tmp_mb = Int(DEFAULT_TMP_MB, config=True, help="Size of the kernel's /tmp and home, in MB.")
+    zygote = Unicode(
+        config=True,
+        help="Socket of a zygote to fork the kernel from (cnncourse.grader.zygote; default: "
+        "the environment's CNN_GRADER_ZYGOTE; '' starts each kernel in bubblewrap).",
+    )
+
+    @default("zygote")
+    def _default_zygote(self) -> str:
+        return os.environ.get(ZYGOTE_VARIABLE, "") if os.geteuid() == 0 else ""
 
     _made_folder = Unicode("")
     _layout: Any = None
@@ -231,7 +244,27 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chown(target, layout.uid, layout.uid)
         self.kernel_spec.interrupt_mode = "message"
         kernel = [inside if arg == outside else arg for arg in kernel]
+        if self.zygote and kernel[1:3] == ["-m", "ipykernel_launcher"]:
+            return self._zygote_command(layout, kernel[3:])
         return command(layout, kernel, os.environ)
+
+    def _zygote_command(self, layout: Layout, arguments: list[str]) -> list[str]:
+        """The launcher that asks the zygote for this kernel (ipykernel with ``arguments``)."""
+        request = {
+            "socket": self.zygote,
+            "argv": arguments,
+            "env": kernel_env(os.environ),
+            "uid": layout.uid,
+            "processes": layout.max_processes,
+            "data": layout.memory_mb * 2**20,
+            "tmp_bytes": layout.tmp_mb * 2**20,
+            "job": str(layout.job),
+            "ipc": str(layout.ipc),
+            "home": str(layout.home),
+        }
+        path = layout.ipc.parent / "zygote-request.json"
+        path.write_text(json.dumps(request))
+        return [sys.executable, "-m", ZYGOTE_MODULE, "launch", str(path)]
 
     def _sandbox_layout(self) -> Layout:
         """Folders for this kernel (made on first use) and its limits."""
