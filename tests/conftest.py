@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import runpy
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,54 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = grading.lessons(ROOT)
 MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def forked_kernels(tmp_path_factory):
+    """The suite's kernels are forked from zygotes (``cnncourse.grader.zygote``), one of each
+    kind per worker, that imported the lessons' heavy modules once:
+
+    - a plain one for unsandboxed kernels (the harness's, nbgrader's with isolation ``none``):
+      a kernel spec ``python3`` on ``JUPYTER_PATH`` runs ``python -m cnncourse.grader.zygote
+      kernel``;
+    - a sandboxed one, where the grader can use one (root, bubblewrap), for the sandboxed
+      kernels of plain ``nbgrader autograde`` (``CNN_GRADER_ZYGOTE``); a classgrade batch
+      starts its own.
+
+    nbval's kernels (``--nbval-current-env``) and JupyterLab's are started as a student's
+    are. Set ``CNN_TEST_FORK=0`` to start every kernel as usual. Yields the plain zygote."""
+    from cnncourse.grader import sandbox, zygote
+
+    if os.environ.get("CNN_TEST_FORK", "1") == "0":
+        yield None
+        return
+    folder = tmp_path_factory.mktemp("forked-kernels")
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", zygote.__name__, "kernel", "-f", "{connection_file}"]
+    spec_json = {"argv": argv, "display_name": "Python 3 (ipykernel)", "language": "python"}
+    spec_json |= {"interrupt_mode": "message", "metadata": {"debugger": True}}
+    (spec / "kernel.json").write_text(json.dumps(spec_json))
+    masters = [grading.read(ROOT / "solutions" / n / f"{n}.ipynb") for n in LESSONS]
+    preload = zygote.preload_of(masters)
+    names = ("JUPYTER_PATH", zygote.PLAIN_VARIABLE, sandbox.ZYGOTE_VARIABLE)
+    saved = {name: os.environ.get(name) for name in names}
+    with contextlib.ExitStack() as stack:
+        plain = stack.enter_context(zygote.Zygote(folder / "plain", preload, plain=True))
+        os.environ[zygote.PLAIN_VARIABLE] = plain.path
+        paths = [str(folder), saved["JUPYTER_PATH"] or ""]
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, paths))
+        if zygote.usable("auto"):
+            sandboxed = stack.enter_context(zygote.Zygote(folder / "sandboxed", preload))
+            os.environ[sandbox.ZYGOTE_VARIABLE] = sandboxed.path
+        try:
+            yield plain
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def marked_lines(nb) -> tuple[set[str], set[str]]:

@@ -110,8 +110,11 @@ def log_tail(path: Path, lines: int = 40) -> str:
 
 
 def server_environment(state_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The server's environment: this one, fast course mode, Jupyter state under state_dir."""
+    """The server's environment: this one, fast course mode, Jupyter state under state_dir;
+    the kernels are started as a student's are (not forked from the suite's zygote)."""
     env = dict(os.environ)
+    for name in ("JUPYTER_PATH", "CNN_KERNEL_ZYGOTE"):
+        env.pop(name, None)
     env.update(
         {
             "CNN_COURSE_MODE": "fast",

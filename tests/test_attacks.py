@@ -330,10 +330,13 @@ def plain(tmp_path_factory, victim):
         "OTHER_JOB": repr(str(victim)),
     }
     write_submissions(course / "submitted", PLAIN, rewrites)
+    # Plain nbgrader as an instructor runs it: each kernel started by bubblewrap, not forked
+    # from the suite's zygote (the classgrade batch above forks its own).
+    env = {k: v for k, v in os.environ.items() if k != sandbox.ZYGOTE_VARIABLE}
     try:
         done = subprocess.run(
             [sys.executable, "-m", "nbgrader", "autograde", LESSON, f"--Execute.timeout={TIMEOUT}"],
-            cwd=course, capture_output=True, text=True, timeout=1800,
+            cwd=course, capture_output=True, text=True, timeout=1800, env=env,
         )  # fmt: skip
     finally:
         listener.close()

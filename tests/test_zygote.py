@@ -127,3 +127,21 @@ def test_killing_the_launcher_ends_the_kernel(forks, tmp_path):
         time.sleep(0.1)
     else:
         pytest.fail(f"the kernel (uid {uid}) outlived its launcher")
+
+
+def test_the_suite_s_kernels_are_forked_in_the_caller_s_folder_and_environment(
+    forked_kernels, tmp_path, monkeypatch
+):
+    if forked_kernels is None:
+        pytest.skip("CNN_TEST_FORK=0: the suite's kernels are not forked")
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("CNN_TEST_PROBE", "seen")
+    code = "import os, sys\nprint(os.getcwd(), os.environ['CNN_TEST_PROBE'], os.getppid())"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    where = {"metadata": {"path": str(tmp_path)}}
+    client = NotebookClient(nb, kernel_name="python3", resources=where)
+    client.execute()
+    assert nb.cells[0].outputs[0]["text"].split() == [
+        str(tmp_path), "seen", str(forked_kernels.process.pid),
+    ]  # fmt: skip

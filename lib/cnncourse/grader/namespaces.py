@@ -113,6 +113,11 @@ def drop_privileges(uid: int, processes: int, data_bytes: int) -> None:
         raise OSError(f"privileges not dropped: CapEff {effective}, uid {os.getuid()}")
 
 
+def die_with_parent() -> None:
+    """Have the kernel (Linux) kill this process when its parent ends."""
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
 def close_descriptors(keep: set[int]) -> None:
     """Close every open descriptor not in ``keep``."""
     for name in os.listdir("/proc/self/fd"):

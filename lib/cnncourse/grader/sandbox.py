@@ -244,6 +244,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chown(target, layout.uid, layout.uid)
         self.kernel_spec.interrupt_mode = "message"
         kernel = [inside if arg == outside else arg for arg in kernel]
+        if kernel[1:4] == ["-m", ZYGOTE_MODULE, "kernel"]:  # a spec forking from a plain zygote
+            kernel = [kernel[0], "-m", "ipykernel_launcher", *kernel[4:]]
         if self.zygote and kernel[1:3] == ["-m", "ipykernel_launcher"]:
             return self._zygote_command(layout, kernel[3:])
         return command(layout, kernel, os.environ)

@@ -160,6 +160,8 @@ def serve(path: str, preload: list[str], plain: bool = False) -> None:
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # the zygote's folder is not the kernel's
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)  # read when matplotlib is imported
+    if plain:  # bubblewrap's --die-with-parent does it for the sandboxed one
+        namespaces.die_with_parent()
     warm.preload(list(preload))
     import ipykernel.ipkernel  # noqa: F401 -- the kernel's own imports, done once
     import ipykernel.kernelapp  # noqa: F401
