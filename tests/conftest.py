@@ -25,7 +25,7 @@ MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN
 
 
 @pytest.fixture(scope="session", autouse=True)
-def forked_kernels(tmp_path_factory):
+def forked_kernels(request, tmp_path_factory):
     """The suite's kernels are forked from zygotes (``cnncourse.grader.zygote``), one of each
     kind per worker, that imported the lessons' heavy modules once:
 
@@ -37,10 +37,12 @@ def forked_kernels(tmp_path_factory):
       starts its own.
 
     nbval's kernels (``--nbval-current-env``) and JupyterLab's are started as a student's
-    are. Set ``CNN_TEST_FORK=0`` to start every kernel as usual. Yields the plain zygote."""
+    are. Set ``CNN_TEST_FORK=0`` to start every kernel as usual. Not started for a session
+    without a ``slow`` test (``make test-unit``). Yields the plain zygote."""
     from cnncourse.grader import sandbox, zygote
 
-    if os.environ.get("CNN_TEST_FORK", "1") == "0":
+    slow = any(item.get_closest_marker("slow") for item in request.session.items)
+    if os.environ.get("CNN_TEST_FORK", "1") == "0" or not slow:
         yield None
         return
     folder = tmp_path_factory.mktemp("forked-kernels")
@@ -51,7 +53,7 @@ def forked_kernels(tmp_path_factory):
     spec_json |= {"interrupt_mode": "message", "metadata": {"debugger": True}}
     (spec / "kernel.json").write_text(json.dumps(spec_json))
     masters = [grading.read(ROOT / "solutions" / n / f"{n}.ipynb") for n in LESSONS]
-    preload = zygote.preload_of(masters)
+    preload = zygote.preload_of((master, master) for master in masters)
     names = ("JUPYTER_PATH", zygote.PLAIN_VARIABLE, sandbox.ZYGOTE_VARIABLE)
     saved = {name: os.environ.get(name) for name in names}
     with contextlib.ExitStack() as stack:

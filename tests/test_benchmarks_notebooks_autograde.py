@@ -85,8 +85,9 @@ def tiny_course(course: Path) -> Path:
 
 
 def test_notebook_benchmark_writes_the_table_with_the_kernels_peak_and_reports_failures(
-    tmp_path,
+    tmp_path, monkeypatch
 ):
+    monkeypatch.delenv("JUPYTER_PATH", raising=False)  # the student's kernel, not a fork
     course = tiny_course(tmp_path)
     results = tmp_path / "results"
     code = notebooks.main(

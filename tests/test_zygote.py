@@ -27,17 +27,22 @@ def notebook(*sources: str, answer: str = "") -> nbformat.NotebookNode:
 
 
 def test_zygote_preloads_the_lessons_heavy_imports_but_not_what_looks_for_the_shell():
-    masters = [
-        notebook("import numpy as np\nimport matplotlib.pyplot as plt\nimport matplotlib"),
-        notebook(
-            "from cnncourse import config\nimport tensorflow as tf\nfrom keras import layers",
-            "from tqdm.auto import tqdm\nimport numpy as np",
-            answer="import scipy.ndimage",  # a student's import: never preloaded
-        ),
-    ]
-    assert zygote.preload_of(masters) == [
+    first = notebook("import numpy as np\nimport matplotlib.pyplot as plt\nimport matplotlib")
+    second = notebook(
+        "from cnncourse import config\nimport tensorflow as tf\nfrom keras import layers",
+        "from tqdm.auto import tqdm\nimport numpy as np",
+        answer="import scipy.ndimage",  # a student's import: never preloaded
+    )
+    pairs = [(first, first), (second, second)]
+    assert zygote.preload_of(pairs) == [
         "numpy", "matplotlib", "cnncourse.config", "tensorflow", "keras", "keras.layers",
     ]  # fmt: skip
+
+
+def test_zygote_skips_what_no_submission_imports():
+    master = notebook("import numpy as np\nimport tensorflow as tf")
+    dropped = notebook("import numpy as np")  # a submission without the TensorFlow cells
+    assert zygote.preload_of([(dropped, master)]) == ["numpy"]
 
 
 def test_no_zygote_without_isolation():
@@ -97,12 +102,14 @@ def kernel_request(forks, tmp_path, uid: int) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_zygote_refuses_a_kernel_that_would_run_as_root(forks, tmp_path):
     done = launch(kernel_request(forks, tmp_path, uid=0), tmp_path)
     assert done.returncode == 71
     assert "a kernel needs a sandbox uid" in done.stderr
 
 
+@pytest.mark.slow
 def test_killing_the_launcher_ends_the_kernel(forks, tmp_path):
     uid = sandbox.sandbox_uid()
     request = kernel_request(forks, tmp_path, uid)
@@ -129,6 +136,7 @@ def test_killing_the_launcher_ends_the_kernel(forks, tmp_path):
         pytest.fail(f"the kernel (uid {uid}) outlived its launcher")
 
 
+@pytest.mark.slow
 def test_the_suite_s_kernels_are_forked_in_the_caller_s_folder_and_environment(
     forked_kernels, tmp_path, monkeypatch
 ):

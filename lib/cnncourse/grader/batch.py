@@ -6,7 +6,10 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+from nbformat import NotebookNode
 
 from cnncourse import grading
 from cnncourse.grader import cache, report, runner, sandbox, zygote
@@ -115,9 +118,9 @@ def grade_class(
         finished = runner.run_all(tasks, workers, failed, progress)
     with contextlib.ExitStack() as stack:
         if todo and warm and not slurm and zygote.usable(isolation):
-            masters = [grading.read(path) for path in dict.fromkeys(m for _, _, m, _ in todo)]
+            preload = zygote.preload_of(pairs(todo))
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
-            forks = stack.enter_context(zygote.Zygote(folder, zygote.preload_of(masters)))
+            forks = stack.enter_context(zygote.Zygote(folder, preload))
             env[sandbox.ZYGOTE_VARIABLE] = forks.path  # the jobs' kernels are forked from it
         for index, result in finished:
             cache.store(places[index], result)  # a rerun resumes here
@@ -128,6 +131,21 @@ def grade_class(
     ordered = [results[i] for i in range(len(rows))]
     report.write_outputs(ordered, output, course)
     return ordered
+
+
+def pairs(todo: list[tuple]) -> Iterator[tuple[NotebookNode, NotebookNode]]:
+    """``(submission, master)`` notebooks of the ``(index, row, master path, folder)`` jobs in
+    ``todo`` (each master read once); unreadable submissions are left out (their job says
+    why)."""
+    masters: dict[Path, NotebookNode] = {}
+    for _, row, path, _ in todo:
+        try:
+            submission = grading.read(row["path"])
+        except Exception:  # noqa: BLE001 -- the job reports it
+            continue
+        if path not in masters:
+            masters[path] = grading.read(path)
+        yield submission, masters[path]
 
 
 def merge_results(

@@ -8,8 +8,8 @@ any of the student's code runs, and used for one notebook only.
   capabilities, which only its forks use, and never runs a student's code itself. For each
   request a fork enters new mount, PID, network, IPC and UTS namespaces; binds the kernel's own
   ``/job``, ``/ipc`` and home (passed as open folders, so the zygote sees no other path of the
-  grader's); mounts its own ``/tmp``, ``/dev/shm`` and ``/proc``; closes every descriptor of
-  the zygote's; sets the process and data limits, ``no_new_privs`` and the kernel's uid (no
+  grader's); mounts its own ``/tmp``, ``/dev/shm`` and ``/proc``; closes every descriptor but
+  its standard streams; sets the process and data limits, ``no_new_privs`` and the kernel's uid (no
   capabilities left, checked); takes the kernel's environment; then runs ipykernel.
 - :func:`launch` is the kernel's command as the kernel manager sees it
   (``python -m cnncourse.grader.zygote launch REQUEST``): it asks the zygote for the kernel and
@@ -32,6 +32,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -113,9 +114,10 @@ def fork_plain(request: dict[str, Any], fds: list[int], keep: set[int]) -> int:
     return kernel
 
 
-def fork_kernel(request: dict[str, Any], fds: list[int], keep: set[int]) -> tuple[int, int]:
+def fork_kernel(request: dict[str, Any], fds: list[int]) -> tuple[int, int]:
     """Fork a sandboxed kernel for ``request`` (``fds``: its stdin, stdout, stderr and the
-    folders job, ipc, home). Returns ``(fork, kernel)``: the fork that waits for the kernel
+    folders job, ipc, home); it keeps no other descriptor (one that two kernels held would
+    be a channel between them). Returns ``(fork, kernel)``: the fork that waits for the kernel
     (and exits with its status) and the kernel itself, both as PIDs of this namespace."""
     report_read, report_write = os.pipe()
     fork = os.fork()
@@ -127,7 +129,7 @@ def fork_kernel(request: dict[str, Any], fds: list[int], keep: set[int]) -> tupl
                 os.dup2(fd, target)
             namespaces.enter_namespaces()
             namespaces.mount_kernel_folders(*fds[3:6], int(request["tmp_bytes"]))
-            namespaces.close_descriptors(keep | {0, 1, 2, report_write})
+            namespaces.close_descriptors({0, 1, 2, report_write})
             kernel = os.fork()
             if kernel == 0:
                 os.close(report_write)
@@ -190,7 +192,7 @@ def serve(path: str, preload: list[str], plain: bool = False) -> None:
                     if plain and len(fds) == 3:
                         fork = kernel = fork_plain(request, fds, keep - ours)
                     elif not plain and int(request["uid"]) >= UID_FLOOR and len(fds) == 6:
-                        fork, kernel = fork_kernel(request, fds, keep - ours)
+                        fork, kernel = fork_kernel(request, fds)
                     else:
                         raise ValueError("a kernel needs a sandbox uid and six descriptors")
                 except Exception as failure:  # noqa: BLE001 -- the launcher reports it
@@ -249,16 +251,18 @@ def launch(request_file: str) -> int:
     return int(json.loads(ended).get("exit", 1)) if ended else 1
 
 
-def preload_of(masters: list[Any]) -> list[str]:
-    """What the zygote imports: of the modules the masters' non-answer cells import
-    (``warm.lesson_imports``; the lessons' own, never a submission's), the heavy ones whose
-    import does not depend on IPython (:data:`FORKABLE`), each once. The others (pyplot and
-    tqdm look for the shell when imported) the warm kernel imports itself."""
+def preload_of(pairs: Iterable[tuple[Any, Any]]) -> list[str]:
+    """What the zygote imports, for ``(submission, master)`` notebook pairs: of the imports of
+    each lesson that its submission makes too (``warm.shared_imports``: the lessons' own, never
+    a name only a submission mentions, and no TensorFlow for submissions that dropped it), the
+    heavy ones whose import does not depend on IPython (:data:`FORKABLE`), each once. The
+    others (pyplot and tqdm look for the shell when imported) the warm kernel imports
+    itself."""
     from cnncourse.grader import warm
 
     names: dict[str, None] = {}
-    for master in masters:
-        for name in warm.lesson_imports(master):
+    for submission, master in pairs:
+        for name in warm.shared_imports(master, submission):
             if name in FORKABLE or name.split(".")[0] in FORKABLE_PACKAGES:
                 names[name] = None
     return list(names)
@@ -276,9 +280,15 @@ def usable(isolation: str) -> bool:
 
 def launch_plain(argv: list[str]) -> int:
     """An ordinary kernel's command (ipykernel with ``argv``) that forks the kernel from the
-    plain zygote named by :data:`PLAIN_VARIABLE`, in this folder and environment, and lives
-    as long as it does. Without that zygote (or when it refuses), it becomes ipykernel itself."""
+    plain zygote named by :data:`PLAIN_VARIABLE` (waiting for one still starting), in this
+    folder and environment, and lives as long as it does. Without that zygote (or when it
+    failed or refuses), it becomes ipykernel itself."""
     path = os.environ.get(PLAIN_VARIABLE, "")
+    deadline = time.monotonic() + 120  # a zygote still importing: wait for it, not for nothing
+    while path and not os.path.exists(path) and time.monotonic() < deadline:
+        if Path(path).with_name(FAILED).exists():
+            break
+        time.sleep(0.05)
     if path and os.path.exists(path):
         request = {"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}
         with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as zygote:
