@@ -94,9 +94,10 @@ def offline(command: list[str], scratch: Path) -> tuple[list[str], dict[str, str
 
     In a network namespace with only loopback (kernels talk to their client over loopback),
     else with a ``sitecustomize`` on PYTHONPATH that every Python process, kernels included,
-    imports first.
+    imports first. Its kernels are started as a student's are, not forked from the suite's
+    zygote (which runs outside the namespace, with the network).
     """
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k not in ("JUPYTER_PATH", "CNN_KERNEL_ZYGOTE")}
     if can_unshare_network():
         script = 'ip link set lo up && exec "$@"'
         return ["unshare", "-n", "sh", "-c", script, "sh", *command], env
