@@ -224,31 +224,51 @@ def serve(path: str, preload: list[str], plain: bool = False) -> None:
                     connection.close()
 
 
+def wait_for(path: str, seconds: float) -> str:
+    """Wait for the zygote whose socket is ``path`` to be ready: '' once it is, else why not
+    (what it wrote when it failed, or ``timeout`` after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    failed = Path(path).with_name(FAILED)
+    while not os.path.exists(path):
+        if failed.exists():
+            return failed.read_text()
+        if time.monotonic() > deadline:
+            return "timeout"
+        time.sleep(0.05)
+    return ""
+
+
+def ask(path: str, request: dict[str, Any], fds: list[int]) -> tuple[str, int]:
+    """Send ``request`` and the descriptors ``fds`` to the zygote at ``path`` and wait for the
+    kernel it forks to end. Returns ``(refusal, exit status)``: ``refusal`` is why the zygote
+    did not fork ('' when it did)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as zygote:
+        zygote.connect(path)
+        socket.send_fds(zygote, [json.dumps(request).encode()], fds)
+        answer = json.loads(zygote.recv(1 << 16) or b'{"error": "the zygote closed"}')
+        if "error" in answer:
+            return str(answer["error"]), 1
+        ended = zygote.recv(1 << 16)
+    return "", int(json.loads(ended).get("exit", 1)) if ended else 1
+
+
 def launch(request_file: str) -> int:
     """Ask the zygote named in ``request_file`` (JSON, written by the kernel manager) for a
     kernel; wait for it to end; its exit status. Waits for a zygote still starting."""
     request = json.loads(Path(request_file).read_text())
     path = request.pop("socket")
-    deadline = time.monotonic() + float(request.pop("wait", 300))
-    while not os.path.exists(path):
-        failed = Path(path).with_name(FAILED)
-        if failed.exists() or time.monotonic() > deadline:
-            print(f"no zygote at {path}: {failed.read_text() if failed.exists() else 'timeout'}",
-                  file=sys.stderr)  # fmt: skip
-            return 70
-        time.sleep(0.05)
+    why = wait_for(path, float(request.pop("wait", 300)))
+    if why:
+        print(f"no zygote at {path}: {why}", file=sys.stderr)
+        return 70
     if not request.get("data"):
         request["data"] = max(resource.getrlimit(resource.RLIMIT_DATA)[0], 0)
     folders = [namespaces.detached_mount(request.pop(name)) for name in ("job", "ipc", "home")]
-    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as zygote:
-        zygote.connect(path)
-        socket.send_fds(zygote, [json.dumps(request).encode()], [0, 1, 2, *folders])
-        answer = json.loads(zygote.recv(1 << 16) or b'{"error": "the zygote closed"}')
-        if "error" in answer:
-            print(f"the zygote could not start the kernel: {answer['error']}", file=sys.stderr)
-            return 71
-        ended = zygote.recv(1 << 16)
-    return int(json.loads(ended).get("exit", 1)) if ended else 1
+    refused, code = ask(path, request, [0, 1, 2, *folders])
+    if refused:
+        print(f"the zygote could not start the kernel: {refused}", file=sys.stderr)
+        return 71
+    return code
 
 
 def preload_of(pairs: Iterable[tuple[Any, Any]]) -> list[str]:
@@ -284,21 +304,12 @@ def launch_plain(argv: list[str]) -> int:
     folder and environment, and lives as long as it does. Without that zygote (or when it
     failed or refuses), it becomes ipykernel itself."""
     path = os.environ.get(PLAIN_VARIABLE, "")
-    deadline = time.monotonic() + 120  # a zygote still importing: wait for it, not for nothing
-    while path and not os.path.exists(path) and time.monotonic() < deadline:
-        if Path(path).with_name(FAILED).exists():
-            break
-        time.sleep(0.05)
-    if path and os.path.exists(path):
+    if path and not wait_for(path, 120):  # a zygote still importing: worth the wait
         request = {"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}
-        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as zygote:
-            with contextlib.suppress(OSError):
-                zygote.connect(path)
-                socket.send_fds(zygote, [json.dumps(request).encode()], [0, 1, 2])
-                answer = json.loads(zygote.recv(1 << 16) or b"{}")
-                if "started" in answer:
-                    ended = zygote.recv(1 << 16)
-                    return int(json.loads(ended).get("exit", 1)) if ended else 1
+        with contextlib.suppress(OSError):
+            refused, code = ask(path, request, [0, 1, 2])
+            if not refused:
+                return code
     os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
     return 1  # not reached
 
