@@ -88,7 +88,13 @@ def grade_class(
         else:
             todo.append((index, row, master, where))
 
-    env: dict[str, str] = {}
+    env: dict[str, str] = {}  # the jobs' environment: the socket of the zygote, when there is one
+    stack = contextlib.ExitStack()  # the zygote lives until the last result is in
+    if todo and warm and not slurm and zygote.usable(isolation):
+        preload = zygote.preload_of(pairs(todo))
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
+        forks = stack.enter_context(zygote.Zygote(folder, preload))
+        env[sandbox.ZYGOTE_VARIABLE] = forks.path  # the jobs' kernels are forked from it
 
     def job(row: dict, master: Path, where: Path):  # noqa: ANN202 -- a closure for the pool
         return lambda: runner.Job(
@@ -116,12 +122,7 @@ def grade_class(
         finished = zip(indices, cluster.run_array(specs, output / ".slurm", workers, slurm_args))
     else:
         finished = runner.run_all(tasks, workers, failed, progress)
-    with contextlib.ExitStack() as stack:
-        if todo and warm and not slurm and zygote.usable(isolation):
-            preload = zygote.preload_of(pairs(todo))
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
-            forks = stack.enter_context(zygote.Zygote(folder, preload))
-            env[sandbox.ZYGOTE_VARIABLE] = forks.path  # the jobs' kernels are forked from it
+    with stack:
         for index, result in finished:
             cache.store(places[index], result)  # a rerun resumes here
             results[index] = result
