@@ -136,24 +136,88 @@ def bound_names(source: str) -> set[str]:
     return _binds(tree.body) if tree is not None else set()
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _scope_reads(node: ast.AST) -> set[str]:
+    """The global (or enclosing) names a function or lambda reads when called: the names it
+    loads and does not bind itself (Python makes every name a function assigns local to it),
+    with what its nested functions read and it does not bind; a class, everything its body
+    loads. A comprehension's own loop variables are not reads."""
+    if isinstance(node, ast.ClassDef):
+        return _loads(node)
+    args = node.args
+    local = {a.arg for a in ast.walk(args) if isinstance(a, ast.arg)}
+    declared, loads, nested = set(), set(), set()
+    todo = list(node.body) if isinstance(node.body, list) else [node.body]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, _SCOPES):
+            nested |= _scope_reads(current)
+            if not isinstance(current, ast.Lambda):
+                local.add(current.name)
+                for part in current.decorator_list:
+                    loads |= _loads(part)
+            if not isinstance(current, ast.ClassDef):
+                for part in [*current.args.defaults, *current.args.kw_defaults]:
+                    loads |= _loads(part) if part is not None else set()
+            continue
+        if isinstance(current, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            # its own scope: the loop variables are its own, not the function's
+            own = {n.id for g in current.generators for n in ast.walk(g.target)
+                   if isinstance(n, ast.Name)}  # fmt: skip
+            loads |= (_loads(current) - own) | _loads(current.generators[0].iter)
+            continue
+        if isinstance(current, (ast.Global, ast.Nonlocal)):
+            declared |= set(current.names)
+        elif isinstance(current, (ast.Import, ast.ImportFrom)):
+            local |= {(a.asname or a.name).split(".")[0] for a in current.names}
+        elif isinstance(current, ast.Name):
+            (loads if isinstance(current.ctx, ast.Load) else local).add(current.id)
+        elif isinstance(current, ast.ExceptHandler) and current.name:
+            local.add(current.name)
+        todo.extend(ast.iter_child_nodes(current))
+    return ((loads | nested) - local) | declared
+
+
 def _deferred(tree: ast.Module) -> list[tuple[str, set[str]]]:
     """(name, names it reads when called) for the cell's functions, classes and lambdas."""
     found = []
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found.append((node.name, _loads(node)))
+            found.append((node.name, _scope_reads(node)))
         elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
-            found.extend((name, _loads(node.value)) for name in _binds([node]))
+            found.extend((name, _scope_reads(node.value)) for name in _binds([node]))
+    return found
+
+
+def _cell_reads(tree: ast.Module) -> set[str]:
+    """The names a cell reads when it runs, before binding them itself: its statements' free
+    reads (:func:`_free_reads`: ``y = 0; print(y)`` reads no ``y``), the names in its
+    top-level functions' defaults and decorators, and everything read by any other function,
+    class or lambda it holds (a class body runs at once; a lambda passed to a call, or a
+    function defined inside a loop, may be called in the cell). What its top-level functions
+    read when called is followed through ``_deferred``."""
+    found = _free_reads(tree.body)
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = statement.args
+            for part in [*args.defaults, *args.kw_defaults, *statement.decorator_list]:
+                found |= _loads(part) if part is not None else set()
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, _SCOPES):
+                found |= _scope_reads(node)
     return found
 
 
 def affected_cells(nb: NotebookNode, begin: int, source: str) -> list[int]:
     """The code cells after ``begin`` that can see a change of cell ``begin`` to ``source``.
 
-    A cell is affected when it reads a name that the variant or the original binds, a name an
-    affected cell binds, or a function (class, lambda) of any cell that reads one of those
-    when called. A cell that cannot be parsed counts as affected. Names reached only through
-    ``globals()``, modules or random state are not followed.
+    A cell is affected when it reads (before binding it itself) a name that the variant or the
+    original binds, a name an affected cell binds, or a function (class, lambda) of any cell
+    that reads one of those when called. A cell that cannot be parsed counts as affected.
+    Names reached only through ``globals()``, modules or random state are not followed.
     """
     trees = [_parse(c.source) if c.cell_type == "code" else None for c in nb.cells]
     functions = [f for tree in trees if tree is not None for f in _deferred(tree)]
@@ -174,7 +238,7 @@ def affected_cells(nb: NotebookNode, begin: int, source: str) -> list[int]:
         if nb.cells[i].cell_type != "code":
             continue
         tree = trees[i]
-        if tree is None or _loads(tree) & tainted:
+        if tree is None or _cell_reads(tree) & tainted:
             affected.append(i)
             if tree is not None:
                 tainted |= _binds(tree.body)
@@ -236,19 +300,12 @@ def _free_reads(statements: list[ast.stmt], bound: set[str] | None = None) -> se
 
 def _function_reads(tree: ast.Module) -> dict[str, set[str]]:
     """For each function (class, lambda assigned to a name) a cell defines: the global names
-    its body reads."""
-    found = {}
+    it reads when called (:func:`_scope_reads`), and those of its defaults and decorators."""
+    found = dict(_deferred(tree))
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            params = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
-            found[node.name] = _free_reads(node.body, params) | {
-                n.id for d in node.args.defaults + node.decorator_list for n in ast.walk(d)
-                if isinstance(n, ast.Name)
-            }  # fmt: skip
-        elif isinstance(node, ast.ClassDef):
-            found[node.name] = _loads(node)
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
-            found.update((name, _loads(node.value)) for name in _binds([node]))
+            for part in [*node.args.defaults, *node.args.kw_defaults, *node.decorator_list]:
+                found[node.name] |= _loads(part) if part is not None else set()
     return found
 
 
@@ -315,11 +372,11 @@ def graded_path(nb: NotebookNode, cells: list[int], graded: set[int]) -> list[in
     return sorted(kept)
 
 
-def graded_only(nb: NotebookNode) -> NotebookNode:
-    """A copy of ``nb`` without the code cells that only show something: every nbgrader cell,
-    every cell that imports, and every code cell on a graded test cell's :func:`graded_path`
-    stay, markdown stays. The grades of the copy are those of the whole notebook, at a
-    fraction of its run time."""
+def graded_cells(nb: NotebookNode) -> set[int]:
+    """The indices of the cells a grade can depend on: every nbgrader cell, every code cell
+    that imports, every code cell on a graded test cell's :func:`graded_path`, and every
+    markdown cell. The others are code cells that only show something (figures, tables, a
+    demo's training)."""
     graded = {
         i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade")
     }
@@ -332,12 +389,19 @@ def graded_only(nb: NotebookNode) -> NotebookNode:
         and any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body)
     }
     kept = set(graded_path(nb, code, graded | imports))
-    copied = copy.deepcopy(nb)
-    copied.cells = [
-        c
-        for i, c in enumerate(copied.cells)
+    return {
+        i
+        for i, c in enumerate(nb.cells)
         if c.cell_type != "code" or i in kept or c.get("metadata", {}).get("nbgrader")
-    ]
+    }
+
+
+def graded_only(nb: NotebookNode) -> NotebookNode:
+    """A copy of ``nb`` with only its :func:`graded_cells`. The grades of the copy are those
+    of the whole notebook, at a fraction of its run time."""
+    kept = graded_cells(nb)
+    copied = copy.deepcopy(nb)
+    copied.cells = [c for i, c in enumerate(copied.cells) if i in kept]
     return copied
 
 
@@ -381,8 +445,9 @@ def judge_variants(
 ) -> tuple[dict[str, Verdict], list[Judged]]:
     """Judge many one-cell variants of a notebook in one kernel, as nbgrader would.
 
-    ``variants`` holds ``(answer_cell_id, replacement_source)``. The whole notebook runs once
-    (its verdicts are the first result). Then, for each variant, the answer cell runs with the
+    ``variants`` holds ``(answer_cell_id, replacement_source)``. The master runs once (its
+    verdicts are the first result): its :func:`graded_cells` only, or the whole notebook with
+    ``prune=False``. Then, for each variant, the answer cell runs with the
     replacement followed by every cell after it that can see the change (:func:`affected_cells`)
     and that a graded test cell can depend on (:func:`graded_path`; ``prune=False`` runs every
     affected cell); every graded test cell after the answer cell is judged with nbgrader's rules
@@ -416,6 +481,8 @@ def judge_variants(
         begin = index[answer]
         affected = affected_cells(nb, begin, source)
         plans.append((begin, graded_path(nb, affected, set(test_index)) if prune else affected))
+    # The master runs only the cells a grade can depend on (with prune).
+    master_cells = graded_cells(nb) if prune else set(range(len(nb.cells)))
     execute = getattr(config, "Execute", {}) if config is not None else {}
 
     def new_client() -> NotebookClient:
@@ -450,6 +517,8 @@ def judge_variants(
         client.start_new_kernel()
         client.start_new_kernel_client()
         for i in range(len(nb.cells)):
+            if i not in master_cells:
+                continue  # only shows something: no verdict depends on it
             cell = run(client, i)
             if i in test_index:
                 master[test_index[i]] = verdict(cell, config)

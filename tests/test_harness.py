@@ -98,6 +98,19 @@ def test_affected_cells_follow_names_and_the_functions_that_read_them():
     assert harness.affected_cells(nb, 1, "answer_value = 2") == [2]
 
 
+def test_a_cell_that_binds_a_name_before_reading_it_is_not_affected_by_it():
+    nb = _notebook(
+        ("answer", "def f(x):\n    return x + 1"),
+        ("plain", "y = f(1)  # binds y from the answer"),
+        ("test", "y = 3\nassert y == 3  # its own y"),
+        ("test", "assert sorted([2, 1], key=lambda v: v + y)  # reads y in a lambda"),
+        ("test", "class T:\n    z = y\nassert T.z"),
+        ("test", "def g(a=y):\n    return a\nassert g()"),
+        ("test", "for i in range(1):\n    def h():\n        return y\n    assert h()"),
+    )
+    assert harness.affected_cells(nb, 0, "def f(x):\n    return x") == [1, 3, 4, 5, 6]
+
+
 def test_judge_variants_shows_a_cascade_and_keeps_unaffected_verdicts(tmp_path):
     config = grading.course_config(ROOT)
     variants = [
