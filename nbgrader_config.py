@@ -53,6 +53,11 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+# The course's own cells that only show something (figures, tables, a demo's training), and that
+# no graded test depends on, are not run while grading: their place in the feedback says so.
+# Whatever a student wrote or changed runs (cnncourse.grader.prune). False runs every cell.
+c.GuardedExecute.graded_path_only = True
+
 # Feedback shows each test cell's code. Hidden tests stay hidden there too: some hold the
 # master's version of an earlier exercise's function (so one mistake costs points once), which
 # would give that answer away. The test's output (what failed, and why) is still shown.

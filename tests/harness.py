@@ -16,7 +16,6 @@ again (see :func:`affected_cells`); every other test cell keeps the master's ver
 
 from __future__ import annotations
 
-import ast
 import copy
 import os
 import re
@@ -27,6 +26,15 @@ import nbformat
 from nbformat import NotebookNode
 
 from cnncourse import grading
+from cnncourse.grader.prune import (
+    binds,
+    bound_names,
+    cell_reads,
+    deferred,
+    graded_cells,
+    graded_path,
+    parse,
+)
 from cnncourse.grading import verdict
 
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
@@ -103,114 +111,6 @@ def _resolve(entry: dict, nb: NotebookNode, entries: list[dict], seen: tuple[str
 # Which cells can see a variant ---------------------------------------------------------------
 
 
-def _parse(source: str) -> ast.Module | None:
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        return ast.parse(TransformerManager().transform_cell(source))
-    except SyntaxError:
-        return None
-
-
-def _loads(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-
-
-def _binds(statements: Iterable[ast.stmt]) -> set[str]:
-    names: set[str] = set()
-    for node in statements:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            continue  # importing again binds the same module
-        else:
-            for child in ast.walk(node):
-                if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
-                    names.add(child.id)
-    return names
-
-
-def bound_names(source: str) -> set[str]:
-    """Top-level names a cell's code binds with defs, classes and assignments (not imports)."""
-    tree = _parse(source)
-    return _binds(tree.body) if tree is not None else set()
-
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
-
-
-def _scope_reads(node: ast.AST) -> set[str]:
-    """The global (or enclosing) names a function or lambda reads when called: the names it
-    loads and does not bind itself (Python makes every name a function assigns local to it),
-    with what its nested functions read and it does not bind; a class, everything its body
-    loads. A comprehension's own loop variables are not reads."""
-    if isinstance(node, ast.ClassDef):
-        return _loads(node)
-    args = node.args
-    local = {a.arg for a in ast.walk(args) if isinstance(a, ast.arg)}
-    declared, loads, nested = set(), set(), set()
-    todo = list(node.body) if isinstance(node.body, list) else [node.body]
-    while todo:
-        current = todo.pop()
-        if isinstance(current, _SCOPES):
-            nested |= _scope_reads(current)
-            if not isinstance(current, ast.Lambda):
-                local.add(current.name)
-                for part in current.decorator_list:
-                    loads |= _loads(part)
-            if not isinstance(current, ast.ClassDef):
-                for part in [*current.args.defaults, *current.args.kw_defaults]:
-                    loads |= _loads(part) if part is not None else set()
-            continue
-        if isinstance(current, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            # its own scope: the loop variables are its own, not the function's
-            own = {n.id for g in current.generators for n in ast.walk(g.target)
-                   if isinstance(n, ast.Name)}  # fmt: skip
-            loads |= (_loads(current) - own) | _loads(current.generators[0].iter)
-            continue
-        if isinstance(current, (ast.Global, ast.Nonlocal)):
-            declared |= set(current.names)
-        elif isinstance(current, (ast.Import, ast.ImportFrom)):
-            local |= {(a.asname or a.name).split(".")[0] for a in current.names}
-        elif isinstance(current, ast.Name):
-            (loads if isinstance(current.ctx, ast.Load) else local).add(current.id)
-        elif isinstance(current, ast.ExceptHandler) and current.name:
-            local.add(current.name)
-        todo.extend(ast.iter_child_nodes(current))
-    return ((loads | nested) - local) | declared
-
-
-def _deferred(tree: ast.Module) -> list[tuple[str, set[str]]]:
-    """(name, names it reads when called) for the cell's functions, classes and lambdas."""
-    found = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found.append((node.name, _scope_reads(node)))
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
-            found.extend((name, _scope_reads(node.value)) for name in _binds([node]))
-    return found
-
-
-def _cell_reads(tree: ast.Module) -> set[str]:
-    """The names a cell reads when it runs, before binding them itself: its statements' free
-    reads (:func:`_free_reads`: ``y = 0; print(y)`` reads no ``y``), the names in its
-    top-level functions' defaults and decorators, and everything read by any other function,
-    class or lambda it holds (a class body runs at once; a lambda passed to a call, or a
-    function defined inside a loop, may be called in the cell). What its top-level functions
-    read when called is followed through ``_deferred``."""
-    found = _free_reads(tree.body)
-    for statement in tree.body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            args = statement.args
-            for part in [*args.defaults, *args.kw_defaults, *statement.decorator_list]:
-                found |= _loads(part) if part is not None else set()
-            continue
-        for node in ast.walk(statement):
-            if isinstance(node, _SCOPES):
-                found |= _scope_reads(node)
-    return found
-
-
 def affected_cells(nb: NotebookNode, begin: int, source: str) -> list[int]:
     """The code cells after ``begin`` that can see a change of cell ``begin`` to ``source``.
 
@@ -219,8 +119,8 @@ def affected_cells(nb: NotebookNode, begin: int, source: str) -> list[int]:
     that reads one of those when called. A cell that cannot be parsed counts as affected.
     Names reached only through ``globals()``, modules or random state are not followed.
     """
-    trees = [_parse(c.source) if c.cell_type == "code" else None for c in nb.cells]
-    functions = [f for tree in trees if tree is not None for f in _deferred(tree)]
+    trees = [parse(c.source) if c.cell_type == "code" else None for c in nb.cells]
+    functions = [f for tree in trees if tree is not None for f in deferred(tree)]
     tainted = bound_names(source) | bound_names(nb.cells[begin].source)
 
     def spread() -> None:
@@ -238,162 +138,12 @@ def affected_cells(nb: NotebookNode, begin: int, source: str) -> list[int]:
         if nb.cells[i].cell_type != "code":
             continue
         tree = trees[i]
-        if tree is None or _cell_reads(tree) & tainted:
+        if tree is None or cell_reads(tree) & tainted:
             affected.append(i)
             if tree is not None:
-                tainted |= _binds(tree.body)
+                tainted |= binds(tree.body)
                 spread()
     return affected
-
-
-def _names_in(node: ast.AST) -> list[ast.Name]:
-    """The Name nodes of a statement, not inside the functions, classes or lambdas it defines
-    (their reads happen when called), in source order."""
-    found, todo = [], [node]
-    while todo:
-        current = todo.pop()
-        for child in ast.iter_child_nodes(current):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                found += (
-                    [n for n in child.decorator_list if isinstance(n, ast.Name)]
-                    if hasattr(child, "decorator_list")
-                    else []
-                )
-                continue
-            if isinstance(child, ast.Name):
-                found.append(child)
-            todo.append(child)
-    return sorted(found, key=lambda n: (n.lineno, n.col_offset))
-
-
-def _free_reads(statements: list[ast.stmt], bound: set[str] | None = None) -> set[str]:
-    """Names the statements read before they bind them (a test's own loop variables and
-    temporaries are not free; ``x = x + 1`` reads ``x``). Names read by the functions they
-    define are not included (see ``_deferred``)."""
-    bound, free = set(bound or ()), set()
-    for stmt in statements:
-        targets = {
-            n.id
-            for comp in ast.walk(stmt)
-            if isinstance(comp, ast.comprehension)
-            for n in ast.walk(comp.target)
-            if isinstance(n, ast.Name)
-        }
-        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
-            value = stmt.value
-            free |= (
-                {n.id for n in _names_in(value) if isinstance(n.ctx, ast.Load)} if value else set()
-            )
-            for target in getattr(stmt, "targets", None) or [stmt.target]:
-                if isinstance(stmt, ast.AugAssign) and isinstance(target, ast.Name):
-                    free.add(target.id)
-                free |= {n.id for n in _names_in(target) if isinstance(n.ctx, ast.Load)}
-        else:
-            first: dict[str, bool] = {}
-            for name in _names_in(stmt):
-                first.setdefault(name.id, isinstance(name.ctx, ast.Load))
-            free |= {name for name, load in first.items() if load}
-        free -= bound | targets
-        bound |= _binds([stmt])
-    return free
-
-
-def _function_reads(tree: ast.Module) -> dict[str, set[str]]:
-    """For each function (class, lambda assigned to a name) a cell defines: the global names
-    it reads when called (:func:`_scope_reads`), and those of its defaults and decorators."""
-    found = dict(_deferred(tree))
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for part in [*node.args.defaults, *node.args.kw_defaults, *node.decorator_list]:
-                found[node.name] |= _loads(part) if part is not None else set()
-    return found
-
-
-def _touched(tree: ast.Module, names: set[str]) -> bool:
-    """Whether a cell changes one of ``names`` in place: stores into its attributes or items
-    (``m.trainable = False``, ``x[0] = 1``) or calls one of its methods (``model.fit()``)."""
-    for node in ast.walk(tree):
-        target = None
-        if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, ast.Store):
-            target = node.value
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            target = node.func.value
-        while isinstance(target, (ast.Attribute, ast.Subscript)):
-            target = target.value
-        if isinstance(target, ast.Name) and target.id in names:
-            return True
-    return False
-
-
-def graded_path(nb: NotebookNode, cells: list[int], graded: set[int]) -> list[int]:
-    """Of ``cells`` (the affected cells of a variant), those a graded test cell can depend on:
-    the graded test cells themselves, and each other cell that binds a name that a later kept
-    cell (or a function it calls) reads, or changes such a name in place, or does not parse.
-    The rest only show something (figures, tables, a demo's training) and need not run to
-    judge the variant. Module names (imports) are read by everyone and are not followed."""
-    trees = [_parse(c.source) if c.cell_type == "code" else None for c in nb.cells]
-    functions: dict[str, set[str]] = {}
-    for tree in trees:
-        for name, names in (_function_reads(tree) if tree is not None else {}).items():
-            functions.setdefault(name, set()).update(names)
-    modules = {
-        alias.asname or alias.name.split(".")[0]
-        for tree in trees
-        if tree is not None
-        for node in tree.body
-        if isinstance(node, (ast.Import, ast.ImportFrom))
-        for alias in node.names
-    }
-
-    def reads(tree: ast.Module) -> set[str]:
-        found, todo = (
-            set(),
-            list(_free_reads(tree.body) | set().union(*_function_reads(tree).values())),
-        )
-        while todo:
-            name = todo.pop()
-            if name not in found:
-                found.add(name)
-                todo += functions.get(name, ())
-        return found - modules
-
-    needed: set[str] = set()
-    kept = []
-    for i in sorted(cells, reverse=True):
-        tree = trees[i]
-        if i in graded or tree is None:
-            keep = True
-        else:
-            keep = bool(_binds(tree.body) & needed) or _touched(tree, needed)
-        if keep:
-            kept.append(i)
-            if tree is not None:
-                needed |= reads(tree)
-    return sorted(kept)
-
-
-def graded_cells(nb: NotebookNode) -> set[int]:
-    """The indices of the cells a grade can depend on: every nbgrader cell, every code cell
-    that imports, every code cell on a graded test cell's :func:`graded_path`, and every
-    markdown cell. The others are code cells that only show something (figures, tables, a
-    demo's training)."""
-    graded = {
-        i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("nbgrader", {}).get("grade")
-    }
-    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-    trees = {i: _parse(nb.cells[i].source) for i in code}
-    imports = {
-        i
-        for i, tree in trees.items()
-        if tree is not None
-        and any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body)
-    }
-    kept = set(graded_path(nb, code, graded | imports))
-    return {
-        i
-        for i, c in enumerate(nb.cells)
-        if c.cell_type != "code" or i in kept or c.get("metadata", {}).get("nbgrader")
-    }
 
 
 def graded_only(nb: NotebookNode) -> NotebookNode:

@@ -59,3 +59,50 @@ def test_lesson_helpers_are_found_in_locked_and_test_cells():
     cells[0].metadata["nbgrader"] = dict(grade=True, locked=True, grade_id="t")
     helpers = execute.lesson_helpers(nbformat.v4.new_notebook(cells=cells))
     assert helpers == ["cnncourse.lessons.l03", "cnncourse.lessons.l09"]
+
+
+def _executor(root, **traits):
+    from traitlets.config import Config
+
+    config = Config()
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.release_directory = "course"
+    return execute.GuardedExecute(config=config, **traits)
+
+
+def test_the_executor_skips_what_prune_skips_against_the_released_notebook(tmp_path):
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell(s) for s in ("import math", "x = 1", "print(x)")]
+    cells[1].metadata["nbgrader"] = dict(grade=True, grade_id="t", points=1, locked=True)
+    release = nbformat.v4.new_notebook(cells=cells)
+    (tmp_path / "course" / "ps1").mkdir(parents=True)
+    nbformat.write(release, str(tmp_path / "course" / "ps1" / "lesson.ipynb"))
+    resources = {"nbgrader": {"assignment": "ps1", "notebook": "lesson"}}
+    assert _executor(tmp_path)._display_only(release, resources) == {2}
+
+
+def test_without_a_released_notebook_every_cell_runs(tmp_path, caplog):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
+    resources = {"nbgrader": {"assignment": "ps1", "notebook": "lesson"}}
+    executor = _executor(tmp_path)
+    executor.log = logging.getLogger("grader-test")
+    with caplog.at_level(logging.WARNING, logger="grader-test"):
+        assert executor._display_only(nb, resources) == set()
+    assert "every cell runs: no released notebook" in caplog.text
+    assert executor._display_only(nb, {}) == set()
+
+
+def test_the_course_config_can_turn_skipping_off(tmp_path):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    assert execute.GuardedExecute().graded_path_only, "skipping is the default"
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.GuardedExecute.graded_path_only = False\n"
+    )
+    config = job.job_config(tmp_path / "nbgrader_config.py", tmp_path)
+    assert not execute.GuardedExecute(config=config).graded_path_only
+    course = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    assert course.GuardedExecute.graded_path_only is True

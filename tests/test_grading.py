@@ -2,11 +2,10 @@
 
 In a temporary course with its own gradebook: the master notebook submitted as a student's
 work scores full marks, the released blank scores zero without stopping the grader, and the
-first catalogued mistake loses its points with HTML feedback that names it. All three are
-submitted without the cells that only show something (``harness.graded_only``: figures and demo
-training change no grade, and cost most of the run); the masters run whole under nbval, in the
-catalogs' harness (as autograde sets the kernel up) and, for lesson 03, through real nbgrader
-in test_attacks.py.
+first catalogued mistake loses its points with HTML feedback that names it. The grader skips
+the course's cells that only show something (``cnncourse.grader.prune``: figures and demo
+training change no grade, and cost most of the run), and says so in their place; the masters
+run whole under nbval.
 """
 
 from __future__ import annotations
@@ -18,17 +17,16 @@ import nbformat
 import pytest
 
 from cnncourse import grading
+from cnncourse.grader import execute, prune
 
 from conftest import LESSONS, ROOT, inject, make_course, mistakes_for
-from harness import graded_only
 
 
 def _submit(course, student, lesson, nb):
-    """``nb`` as ``student``'s submission, in nbgrader's layout, without its display-only cells
-    (:func:`harness.graded_only`)."""
+    """``nb`` as ``student``'s submission, in nbgrader's layout."""
     folder = course / "submitted" / student / lesson
     folder.mkdir(parents=True)
-    nbformat.write(graded_only(nb), str(folder / f"{lesson}.ipynb"))
+    nbformat.write(nb, str(folder / f"{lesson}.ipynb"))
 
 
 def _text(path):
@@ -59,6 +57,15 @@ def test_solution_full_marks_blank_zero_mistake_named(lesson, tmp_path):
     autograded = {grade_id: scores["solution"].get(grade_id) for grade_id in maximum}
     assert autograded == maximum, "the solution does not score full marks"
     assert sum(scores["blank"].values()) == 0, f"the blank scores {scores['blank']}"
+    release = grading.read(course / "course" / lesson / f"{lesson}.ipynb")
+    graded = grading.read(course / "autograded" / "solution" / lesson / f"{lesson}.ipynb")
+    skipped = prune.display_only(grading.read(master), release)
+    marked = {
+        i
+        for i, cell in enumerate(graded.cells)
+        if cell.cell_type == "code" and [o.get("text") for o in cell.outputs] == [execute.NOT_RUN]
+    }
+    assert marked == skipped, "the grader did not skip exactly the cells that only show something"
     for grade_id in mistake["loses"]:
         assert scores["mistake"][grade_id] < maximum[grade_id], (
             f"{mistake['name']!r} keeps its points in {grade_id}"

@@ -7,6 +7,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from cnncourse import grading
+from cnncourse.grader import prune
 
 import harness
 from conftest import ROOT
@@ -140,7 +141,7 @@ def test_cells_that_feed_no_graded_test_are_not_run_for_a_variant():
     )
     affected = harness.affected_cells(nb, 1, "def f(x):\n    return x")
     assert affected == [2, 3, 4, 5, 6, 7]
-    assert harness.graded_path(nb, affected, {6}) == [3, 4, 5, 6]
+    assert prune.graded_path(nb, affected, {6}) == [3, 4, 5, 6]
 
 
 def test_graded_only_drops_the_cells_that_only_show_something():

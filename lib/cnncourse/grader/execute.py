@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import re
 import secrets
+from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -27,10 +28,13 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
 from traitlets import Bool, Enum, Unicode
 
-from cnncourse.grader import sandbox
+from cnncourse.grader import prune, sandbox
 
 MAX_OUTPUT_CHARS = 100_000
 TRUNCATED = "\n... output truncated by the grader ...\n"
+NOT_RUN = (
+    "Not run while grading: this cell only shows something, and no graded test depends on it.\n"
+)
 GUARD_ERROR = "GraderGuardError"
 ISOLATIONS = ("auto", "required", "none")
 GUARD_MODULE = "cnncourse.grader.guard"
@@ -90,6 +94,11 @@ class GuardedExecute(Execute):
     isolation = Enum(ISOLATIONS, "auto", help="OS isolation of the kernel: auto|required|none")
     isolation.tag(config=True)
     guard = Bool(True, help="Run the in-kernel guard around graded test cells.").tag(config=True)
+    graded_path_only = Bool(
+        True,
+        help="Skip the course's own cells that only show something (cnncourse.grader.prune); "
+        "False runs every cell.",
+    ).tag(config=True)
 
     def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
         if self.kernel_cwd:
@@ -102,11 +111,31 @@ class GuardedExecute(Execute):
         self._run = {"isolation": "none", "guard": [], "guarded_cells": 0}
         RUNS.append(self._run)
         self._helpers = lesson_helpers(nb)
+        self._skip = self._display_only(nb, resources) if self.graded_path_only else set()
+        self._run["skipped_cells"] = len(self._skip)
         if km is None and WARM:
             km, self._run["isolation"] = WARM.pop()
         elif km is None:
             km, self._run["isolation"] = make_kernel_manager(self, self.isolation)
         return super().preprocess(nb, resources, km)
+
+    def _display_only(self, nb: Any, resources: Any) -> set[int]:
+        """The cells :func:`cnncourse.grader.prune.display_only` skips, judged against the
+        released notebook of this assignment; none (the notebook runs whole) without one."""
+        from nbgrader.coursedir import CourseDirectory
+
+        info = (resources or {}).get("nbgrader", {})
+        if not info.get("assignment") or not info.get("notebook"):
+            return set()
+        coursedir = CourseDirectory(config=self.config)
+        folder = coursedir.format_path(coursedir.release_directory, ".", info["assignment"])
+        path = Path(folder) / f"{info['notebook']}.ipynb"
+        try:
+            release = nbformat.read(str(path), as_version=4)
+        except (OSError, ValueError) as problem:
+            self.log.warning("every cell runs: no released notebook to compare with (%s)", problem)
+            return set()
+        return prune.display_only(nb, release)
 
     def _guard_call(self, expression: str) -> str:
         """Evaluate ``expression`` in the kernel as a user expression; return its str value."""
@@ -186,6 +215,10 @@ class GuardedExecute(Execute):
             return cell, resources
         if self._dead:
             cell.outputs = [error("DeadKernelError", "the kernel died or hung earlier")]
+            return cell, resources
+        if index in self._skip:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=NOT_RUN)]
+            cell.execution_count = None
             return cell, resources
         graded = self.guard and is_grade(cell)
         try:
