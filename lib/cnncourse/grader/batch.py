@@ -12,7 +12,7 @@ from pathlib import Path
 from nbformat import NotebookNode
 
 from cnncourse import grading
-from cnncourse.grader import cache, report, runner, sandbox, zygote
+from cnncourse.grader import cache, jobserver, report, runner, sandbox, zygote
 from cnncourse.grader.discover import discover
 from cnncourse.grader.job import course_config
 from cnncourse.grader.result import Result, Status
@@ -95,6 +95,10 @@ def grade_class(
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
         forks = stack.enter_context(zygote.Zygote(folder, preload))
         env[sandbox.ZYGOTE_VARIABLE] = forks.path  # the jobs' kernels are forked from it
+    if todo and warm and not slurm:  # the jobs themselves are forked from a job server
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
+        server = stack.enter_context(zygote.Zygote(folder, jobserver.PRELOAD, plain=True))
+        env[jobserver.VARIABLE] = server.path
 
     def job(row: dict, master: Path, where: Path):  # noqa: ANN202 -- a closure for the pool
         return lambda: runner.Job(

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from cnncourse.grader import jobserver
 from cnncourse.grader.result import Result, Status
 
 # Data memory per job. A correct 07-classic-architectures submission needs more than 5120 MB
@@ -62,10 +63,11 @@ class Job:
     """One submission's job in a process of its own and its own process group (``env``: what
     it adds to this process's environment).
 
-    Made with ``ahead=True`` it starts at once and prepares (imports, its course, a warm kernel)
-    while earlier jobs run, then waits; :meth:`finish` lets it run (or starts it, if it was not
-    made ahead), waits at most ``job_timeout`` seconds, kills the whole group and returns the
-    result.
+    With the socket of a job server in ``env`` (``CNN_GRADER_JOBSERVER``), the process is forked
+    from it (:mod:`cnncourse.grader.jobserver`). Made with ``ahead=True`` it starts at once and
+    prepares (imports, its course, a warm kernel) while earlier jobs run, then waits;
+    :meth:`finish` lets it run (or starts it, if it was not made ahead), waits at most
+    ``job_timeout`` seconds, kills the whole group and returns the result.
     """
 
     def __init__(
@@ -82,10 +84,12 @@ class Job:
         env: dict[str, str] | None = None,
     ) -> None:
         self.row, self.result_dir, self.job_timeout = row, Path(result_dir), job_timeout
-        self.env = dict(env or {})  # added to the job's environment (the batch's zygote)
+        self.env = dict(env or {})  # added to the job's environment (the batch's zygotes)
         self.command = job_command(
             master, config, row, self.result_dir, timeout, memory_mb, isolation, wait=ahead
         )
+        if jobserver.VARIABLE in self.env:  # forked from the batch's job server
+            self.command = jobserver.command(self.command[self.command.index("job") + 1 :])
         self.process: subprocess.Popen | None = None
         if ahead:
             self._start()

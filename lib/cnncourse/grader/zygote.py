@@ -69,9 +69,17 @@ def run_kernel(request: dict[str, Any]) -> None:
 
 
 def start_ipykernel(env: dict[str, str], argv: list[str]) -> None:
-    """Take the environment ``env`` (over the variables the preload set, as
-    ``cnncourse.config.quiet_tensorflow``'s), reseed NumPy, run ipykernel with ``argv``; exit
-    with its status. Never returns."""
+    """``python -m ipykernel_launcher ARGV`` in this process (:func:`run_module`)."""
+    run_module(env, "ipykernel_launcher", argv)
+
+
+def run_module(env: dict[str, str], module: str, argv: list[str]) -> None:
+    """A fork's program, ``python -m MODULE ARGV`` (a kernel, or a grading job for
+    :mod:`cnncourse.grader.jobserver`), in this process: take the environment ``env`` (over the
+    variables the preload set, as ``cnncourse.config.quiet_tensorflow``'s), reseed NumPy, run
+    the module; exit with its status. Never returns."""
+    import runpy
+
     from cnncourse.grader.bwrap import ENV_PREFIXES
 
     code = 1
@@ -81,15 +89,13 @@ def start_ipykernel(env: dict[str, str], argv: list[str]) -> None:
         os.environ.update(zygote | env)
         if "numpy" in sys.modules:  # forks share the zygote's seed otherwise
             sys.modules["numpy"].random.seed()
-        from ipykernel.kernelapp import IPKernelApp
-
-        sys.argv = ["ipykernel_launcher", *argv]
-        IPKernelApp.launch_instance(argv=argv)
+        sys.argv = [module, *argv]
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
         code = 0
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else 1
-    except BaseException as failure:  # noqa: BLE001 -- reported on the kernel's stderr
-        print(f"the zygote's kernel failed: {type(failure).__name__}: {failure}", file=sys.stderr)
+    except BaseException as failure:  # noqa: BLE001 -- reported on the fork's stderr
+        print(f"the zygote's fork failed: {type(failure).__name__}: {failure}", file=sys.stderr)
     finally:
         with contextlib.suppress(Exception):
             sys.stdout.flush()
@@ -98,8 +104,9 @@ def start_ipykernel(env: dict[str, str], argv: list[str]) -> None:
 
 
 def fork_plain(request: dict[str, Any], fds: list[int], keep: set[int]) -> int:
-    """Fork an unsandboxed kernel for ``request`` (``fds``: its stdin, stdout and stderr), in
-    the launcher's folder and environment; its PID."""
+    """Fork an unsandboxed kernel for ``request`` (or, when it names a ``module``, that module
+    run as a program: :mod:`cnncourse.grader.jobserver`); ``fds``: its stdin, stdout and
+    stderr. It runs in the launcher's folder and environment, in a session of its own; its PID."""
     kernel = os.fork()
     if kernel == 0:
         try:
@@ -110,6 +117,8 @@ def fork_plain(request: dict[str, Any], fds: list[int], keep: set[int]) -> int:
             os.chdir(request["cwd"])
         except BaseException:  # noqa: BLE001 -- the launcher sees the exit status
             os._exit(1)
+        if request.get("module"):  # a program, not a kernel (cnncourse.grader.jobserver)
+            run_module(request["env"], request["module"], request["argv"])
         start_ipykernel(request["env"], request["argv"])
     return kernel
 
@@ -208,6 +217,9 @@ def serve(path: str, preload: list[str], plain: bool = False) -> None:
                 selector.register(connection, selectors.EVENT_READ, ("launcher", kernel))
                 selector.register(ended, selectors.EVENT_READ, ("ended", fork, connection))
             elif key.data[0] == "launcher":  # the launcher went away: so does its kernel
+                if plain:  # a session of its own: with what it started
+                    with contextlib.suppress(OSError):
+                        os.killpg(key.data[1], signal.SIGKILL)
                 with contextlib.suppress(OSError):
                     os.kill(key.data[1], signal.SIGKILL)
                 selector.unregister(key.fileobj)
