@@ -106,3 +106,47 @@ def test_the_course_config_can_turn_skipping_off(tmp_path):
     assert not execute.GuardedExecute(config=config).graded_path_only
     course = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
     assert course.GuardedExecute.graded_path_only is True
+
+
+def test_a_lessons_release_is_made_once_per_batch_and_copied_by_its_other_jobs(
+    tmp_path, monkeypatch
+):
+    made = []
+
+    def generate(config, root, command, lesson, student=""):
+        assert command == "generate_assignment"
+        made.append(root)
+        (root / "course" / lesson).mkdir(parents=True)
+        (root / "course" / lesson / f"{lesson}.ipynb").write_text(f"release from {root.name}")
+        (root / "gradebook.db").write_text("gradebook")
+
+    monkeypatch.setattr(job, "run_nbgrader", generate)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    roots = [tmp_path / name for name in ("first", "second", "alone")]
+    for root in roots:
+        root.mkdir()
+    assert job.make_release(None, roots[0], "l01", str(shared)) == "generate_assignment"
+    assert job.make_release(None, roots[1], "l01", str(shared)) == "release_copied"
+    assert (roots[1] / "course" / "l01" / "l01.ipynb").read_text() == "release from first"
+    assert (roots[1] / "gradebook.db").read_text() == "gradebook"
+    assert job.make_release(None, roots[2], "l01") == "generate_assignment"  # no shared folder
+    assert made == [roots[0], roots[2]]
+    assert [p.name for p in shared.iterdir()] == ["l01"], "no staging folder is left behind"
+
+
+def test_a_job_that_made_a_release_another_job_shared_first_keeps_its_own(tmp_path, monkeypatch):
+    def generate(config, root, command, lesson, student=""):
+        (root / "course" / lesson).mkdir(parents=True)
+        (root / "gradebook.db").write_text(root.name)
+        (shared / lesson / "course").mkdir(parents=True)  # another job won meanwhile
+        (shared / lesson / "gradebook.db").write_text("winner")
+
+    monkeypatch.setattr(job, "run_nbgrader", generate)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (tmp_path / "late").mkdir()
+    assert job.make_release(None, tmp_path / "late", "l01", str(shared)) == "generate_assignment"
+    assert (tmp_path / "late" / "gradebook.db").read_text() == "late"
+    assert (shared / "l01" / "gradebook.db").read_text() == "winner"
+    assert [p.name for p in shared.iterdir()] == ["l01"], "the loser's staging folder is removed"

@@ -14,7 +14,7 @@ from nbformat import NotebookNode
 from cnncourse import grading
 from cnncourse.grader import cache, jobserver, report, runner, sandbox, zygote
 from cnncourse.grader.discover import discover
-from cnncourse.grader.job import course_config
+from cnncourse.grader.job import RELEASES_VARIABLE, course_config
 from cnncourse.grader.result import Result, Status
 
 
@@ -88,7 +88,7 @@ def grade_class(
         else:
             todo.append((index, row, master, where))
 
-    env: dict[str, str] = {}  # the jobs' environment: the socket of the zygote, when there is one
+    env: dict[str, str] = {}  # added to the jobs' environment: the servers' sockets, the releases
     stack = contextlib.ExitStack()  # the zygote lives until the last result is in
     if todo and warm and not slurm and zygote.usable(isolation):
         preload = zygote.preload_of(pairs(todo))
@@ -99,6 +99,9 @@ def grade_class(
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
         server = stack.enter_context(zygote.Zygote(folder, jobserver.PRELOAD, plain=True))
         env[jobserver.VARIABLE] = server.path
+    if todo and not slurm:  # each lesson's release is made once, then copied by its other jobs
+        shared = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
+        env[RELEASES_VARIABLE] = str(shared)
 
     def job(row: dict, master: Path, where: Path):  # noqa: ANN202 -- a closure for the pool
         return lambda: runner.Job(

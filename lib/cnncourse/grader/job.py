@@ -29,6 +29,7 @@ from cnncourse.grader.submission import (
     test_points,
 )
 
+RELEASES_VARIABLE = "CNN_GRADER_RELEASES"  # a folder the jobs of one batch share their releases in
 STUDENT_ID = "student"  # the one student of a job's own course; the real name is in the result
 EXECUTE_NAMES = ("Execute", "GuardedExecute")
 CONVERTERS = {
@@ -119,6 +120,28 @@ def run_nbgrader(config: Config, root: Path, command: str, lesson: str, student:
         log = outcome.get("log", "")
         raise RuntimeError(f"nbgrader {command} {lesson} failed:\n{log}{outcome.get('error', '')}")
     return outcome.get("log", "")
+
+
+def make_release(config: Config, root: Path, lesson: str, shared: str | None = None) -> str:
+    """The lesson's release and gradebook in the course ``root`` (``generate_assignment``).
+    With ``shared``, a folder that the jobs of one batch share (same master, same config):
+    copied from there when another job made them, else made and added there. Returns the
+    step's name for the timings: ``generate_assignment`` or ``release_copied``."""
+    made = Path(shared) / lesson if shared else None
+    if made is not None and (made / "gradebook.db").is_file():
+        shutil.copy(made / "gradebook.db", root / "gradebook.db")
+        shutil.copytree(made / "course", root / "course")
+        return "release_copied"
+    run_nbgrader(config, root, "generate_assignment", lesson)
+    if made is not None:
+        staging = Path(tempfile.mkdtemp(prefix=".new-", dir=shared))
+        shutil.copy(root / "gradebook.db", staging / "gradebook.db")
+        shutil.copytree(root / "course", staging / "course")
+        try:
+            os.rename(staging, made)  # whole or not at all; the first job to finish wins
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+    return "generate_assignment"
 
 
 def autograded_points(root: Path, lesson: str, student: str) -> dict[str, float]:
@@ -232,8 +255,8 @@ def grade_submission(
             import nbgrader.converters  # noqa: F401 -- timed on its own: a large import
 
             began = step("import_nbgrader", began)
-            run_nbgrader(settings, course, "generate_assignment", lesson)
-            began = step("generate_assignment", began)
+            made = make_release(settings, course, lesson, os.environ.get(RELEASES_VARIABLE) or None)
+            began = step(made, began)
             release = grading.read(course / "course" / lesson / f"{lesson}.ipynb")
             shutil.rmtree(course / "solutions")  # no solutions on disk while student code runs
             nb, flags, messages = inspect_and_sanitize(nb, release)
