@@ -89,19 +89,18 @@ def grade_class(
             todo.append((index, row, master, where))
 
     env: dict[str, str] = {}  # added to the jobs' environment: the servers' sockets, the releases
-    stack = contextlib.ExitStack()  # the zygote lives until the last result is in
+    stack = contextlib.ExitStack()  # the servers live until the last result is in
+    if todo and not slurm:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
+        (work / "releases").mkdir()  # each lesson's release, made once, copied by its other jobs
+        env[RELEASES_VARIABLE] = str(work / "releases")
     if todo and warm and not slurm and zygote.usable(isolation):
         preload = zygote.preload_of(pairs(todo))
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
-        forks = stack.enter_context(zygote.Zygote(folder, preload))
+        forks = stack.enter_context(zygote.Zygote(work / "kernels", preload))
         env[sandbox.ZYGOTE_VARIABLE] = forks.path  # the jobs' kernels are forked from it
     if todo and warm and not slurm:  # the jobs themselves are forked from a job server
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
-        server = stack.enter_context(zygote.Zygote(folder, jobserver.PRELOAD, plain=True))
+        server = stack.enter_context(zygote.Zygote(work / "jobs", jobserver.PRELOAD, plain=True))
         env[jobserver.VARIABLE] = server.path
-    if todo and not slurm:  # each lesson's release is made once, then copied by its other jobs
-        shared = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cnncourse-")))
-        env[RELEASES_VARIABLE] = str(shared)
 
     def job(row: dict, master: Path, where: Path):  # noqa: ANN202 -- a closure for the pool
         return lambda: runner.Job(

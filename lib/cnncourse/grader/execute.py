@@ -112,7 +112,6 @@ class GuardedExecute(Execute):
         RUNS.append(self._run)
         self._helpers = lesson_helpers(nb)
         self._skip = self._display_only(nb, resources) if self.graded_path_only else set()
-        self._run["skipped_cells"] = len(self._skip)
         if km is None and WARM:
             km, self._run["isolation"] = WARM.pop()
         elif km is None:

@@ -39,7 +39,7 @@ def limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-def job_command(
+def job_arguments(
     master: Path,
     config: Path,
     row: dict[str, Any],
@@ -49,10 +49,9 @@ def job_command(
     isolation: str = "auto",
     wait: bool = False,
 ) -> list[str]:
-    """The command line of one job (``python -m cnncourse.grader.cli job ...``); with ``wait``
-    it prepares, then waits for ``go`` on its stdin (:class:`Job`)."""
+    """The arguments of one job (``python -m cnncourse.grader.cli job ARGUMENTS``); with
+    ``wait`` it prepares, then waits for ``go`` on its stdin (:class:`Job`)."""
     return [
-        sys.executable, "-m", JOB_MODULE, "job",
         "--master", str(master), "--config", str(config), "--submission", str(row["path"]),
         "--student", row["student"], "--lesson", row["lesson"], "--result-dir", str(result_dir),
         "--memory-mb", str(memory_mb), "--isolation", isolation,
@@ -85,11 +84,13 @@ class Job:
     ) -> None:
         self.row, self.result_dir, self.job_timeout = row, Path(result_dir), job_timeout
         self.env = dict(env or {})  # added to the job's environment (the batch's zygotes)
-        self.command = job_command(
+        arguments = job_arguments(
             master, config, row, self.result_dir, timeout, memory_mb, isolation, wait=ahead
         )
         if jobserver.VARIABLE in self.env:  # forked from the batch's job server
-            self.command = jobserver.command(self.command[self.command.index("job") + 1 :])
+            self.command = jobserver.command(arguments)
+        else:
+            self.command = [sys.executable, "-m", JOB_MODULE, "job", *arguments]
         self.process: subprocess.Popen | None = None
         if ahead:
             self._start()
