@@ -111,5 +111,5 @@ def test_a_batch_job_is_launched_through_the_server_when_there_is_one(tmp_path):
     args = (ROOT / "m.ipynb", ROOT / "nbgrader_config.py", row, tmp_path, None, 60.0, 1024)
     plain = runner.Job(*args)
     forked = runner.Job(*args, env={jobserver.VARIABLE: "/nowhere/zygote.sock"})
-    assert plain.command[:4] == [sys.executable, "-m", runner.JOB_MODULE, "job"]
+    assert plain.command[:4] == [sys.executable, "-m", "cnncourse.grader.cli", "job"]
     assert forked.command == jobserver.command(plain.command[4:])

@@ -41,6 +41,11 @@ def command(job_arguments: list[str]) -> list[str]:
     return [sys.executable, "-m", __name__, *job_arguments]
 
 
+def plain_command(job_arguments: list[str]) -> list[str]:
+    """The command line of a job that is a new Python (``python -m cnncourse.grader.cli job``)."""
+    return [sys.executable, "-m", JOB_MODULE, "job", *job_arguments]
+
+
 def launch(job_arguments: list[str]) -> int:
     """Ask the server named by :data:`VARIABLE` for the job and wait for it to end; its exit
     status. Without a server (or when it refuses), become ``python -m cnncourse.grader.cli job``
@@ -57,8 +62,7 @@ def launch(job_arguments: list[str]) -> int:
             refused, code = zygote.ask(path, request, [0, 1, 2])
             if not refused:
                 return code
-    cli = [sys.executable, "-m", JOB_MODULE, "job", *job_arguments]
-    os.execv(sys.executable, cli)
+    os.execv(sys.executable, plain_command(job_arguments))
     return 1  # not reached
 
 

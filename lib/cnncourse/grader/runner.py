@@ -23,7 +23,6 @@ from cnncourse.grader.result import Result, Status
 # Data memory per job. A correct 07-classic-architectures submission needs more than 5120 MB
 # (building the 201.8M-parameter AlexNet) and is graded "crashed" with 3/16 points below 6144.
 DEFAULT_MEMORY_MB = 8192
-JOB_MODULE = "cnncourse.grader.cli"
 
 
 def limit_memory(memory_mb: int) -> None:
@@ -90,7 +89,7 @@ class Job:
         if jobserver.VARIABLE in self.env:  # forked from the batch's job server
             self.command = jobserver.command(arguments)
         else:
-            self.command = [sys.executable, "-m", JOB_MODULE, "job", *arguments]
+            self.command = jobserver.plain_command(arguments)
         self.process: subprocess.Popen | None = None
         if ahead:
             self._start()
