@@ -58,6 +58,11 @@ c.Autograde.autograde_preprocessors = [
 # Whatever a student wrote or changed runs (cnncourse.grader.prune). False runs every cell.
 c.GuardedExecute.graded_path_only = True
 
+# Run as root with bubblewrap, `nbgrader autograde` forks every sandboxed kernel from one zygote
+# that imported the lesson's libraries (TensorFlow) once for the whole run
+# (cnncourse.grader.execute.own_zygote). False starts each kernel in bubblewrap.
+c.GuardedExecute.fork_kernels = True
+
 # Feedback shows each test cell's code. Hidden tests stay hidden there too: some hold the
 # master's version of an earlier exercise's function (so one mistake costs points once), which
 # would give that answer away. The test's output (what failed, and why) is still shown.

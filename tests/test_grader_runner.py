@@ -14,22 +14,29 @@ from cnncourse.grader.result import Result
 
 
 class FakeJob:
-    """Records when it was made (prepared) and finished."""
+    """Records when it was made (prepared), ran its notebook and finished (its feedback)."""
 
     log: list[str] = []
     lock = threading.Lock()
 
-    def __init__(self, name: str, fail: bool = False, seconds: float = 0.0) -> None:
-        self.name, self.fail, self.seconds = name, fail, seconds
+    def __init__(
+        self, name: str, fail: bool = False, seconds: float = 0.0, feedback: float = 0.0
+    ) -> None:
+        self.name, self.fail, self.seconds, self.feedback = name, fail, seconds, feedback
         with self.lock:
             self.log.append(f"made {name}")
 
-    def finish(self) -> Result:
+    def run_until_scored(self) -> None:
         with self.lock:
             self.log.append(f"ran {self.name}")
         time.sleep(self.seconds)
         if self.fail:
             raise OSError(f"{self.name} broke")
+
+    def finish(self) -> Result:
+        time.sleep(self.feedback)
+        with self.lock:
+            self.log.append(f"finished {self.name}")
         return Result(self.name, "00-x", "")
 
     def kill(self) -> None:
@@ -53,6 +60,14 @@ def test_the_next_job_is_prepared_while_one_runs_serially():
     assert FakeJob.log.index("made c") < FakeJob.log.index("ran b")
 
 
+def test_the_next_job_runs_while_one_writes_its_feedback():
+    FakeJob.log = []
+    tasks = [(n, lambda n=n: FakeJob(n, feedback=0.3)) for n in "ab"]
+    results = dict(runner.run_all(tasks, workers=1, failed=failed))
+    assert sorted(results) == ["a", "b"]
+    assert FakeJob.log.index("ran b") < FakeJob.log.index("finished a"), FakeJob.log
+
+
 def test_a_job_that_fails_to_start_or_run_still_gets_its_row():
     def broken():
         raise RuntimeError("could not start")
@@ -68,7 +83,8 @@ def test_nothing_is_made_ahead_when_ahead_is_zero():
     FakeJob.log = []
     tasks = [(n, lambda n=n: FakeJob(n)) for n in "ab"]
     list(runner.run_all(tasks, workers=1, failed=failed, ahead=0))
-    assert FakeJob.log == ["made a", "ran a", "made b", "ran b"]
+    started = [line for line in FakeJob.log if not line.startswith("finished")]
+    assert started == ["made a", "ran a", "made b", "ran b"]
 
 
 def test_prepared_jobs_are_killed_when_the_caller_stops_early():

@@ -3,6 +3,7 @@ depends on; whatever a student wrote or changed runs, with everything it reads."
 
 from __future__ import annotations
 
+import ast
 import copy
 
 import pytest
@@ -94,6 +95,17 @@ def test_markdown_and_empty_cells_are_never_counted():
 def test_a_notebook_whose_own_code_reaches_names_dynamically_runs_whole(code):
     nb = _submission((3, code, "insert"))
     assert prune.display_only(nb, RELEASE) == set()
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["x = f(1)\nprint(x)", "%time x = f(1)", "!ls\nx = 1", "%%time\nx = f(1)", "    x = 1"],
+)
+def test_cells_parse_as_ipython_runs_them(source):
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    expected = ast.dump(ast.parse(TransformerManager().transform_cell(source)))
+    assert ast.dump(prune.parse(source)) == expected
 
 
 def test_the_courses_own_tests_may_reach_names_dynamically():

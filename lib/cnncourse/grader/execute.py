@@ -16,8 +16,11 @@ submission ``tampered``.
 from __future__ import annotations
 
 import ast
+import atexit
 import re
 import secrets
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,7 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade
 from traitlets import Bool, Enum, Unicode
 
-from cnncourse.grader import prune, sandbox
+from cnncourse.grader import prune, sandbox, zygote
 
 MAX_OUTPUT_CHARS = 100_000
 TRUNCATED = "\n... output truncated by the grader ...\n"
@@ -45,6 +48,8 @@ RUNS: list[dict[str, Any]] = []
 # Kernels started ahead for this process's next notebook (cnncourse.grader.warm): (kernel
 # manager, isolation used). The next GuardedExecute takes one instead of starting a kernel.
 WARM: list[tuple[Any, str]] = []
+# The zygote this process started for its sandboxed kernels (at most one; see own_zygote).
+ZYGOTES: list[zygote.Zygote] = []
 
 
 class GuardFailure(Exception):
@@ -84,6 +89,25 @@ def lesson_helpers(nb: NotebookNode) -> list[str]:
     return found
 
 
+def own_zygote(preload: list[str]) -> str:
+    """The socket of this process's own zygote (:class:`cnncourse.grader.zygote.Zygote`),
+    started on the first call with ``preload`` and stopped when the process exits: plain
+    ``nbgrader autograde`` forks each sandboxed kernel from it, so that the lesson's imports
+    are done once per run rather than once per notebook. Later calls return the same zygote
+    (a kernel imports what its zygote lacks itself)."""
+    if not ZYGOTES:
+        folder = tempfile.mkdtemp(prefix="cnncourse-zygote-")
+        server = zygote.Zygote(Path(folder) / "kernels", preload)
+        ZYGOTES.append(server)
+
+        def stop() -> None:
+            server.stop()
+            shutil.rmtree(folder, ignore_errors=True)
+
+        atexit.register(stop)
+    return ZYGOTES[0].path
+
+
 class GuardedExecute(Execute):
     """nbgrader's ``Execute`` that has the guard restore and verify before and after each graded
     test cell; caps each cell's stream output; marks the rest of the notebook when the kernel
@@ -98,6 +122,12 @@ class GuardedExecute(Execute):
         True,
         help="Skip the course's own cells that only show something (cnncourse.grader.prune); "
         "False runs every cell.",
+    ).tag(config=True)
+    fork_kernels = Bool(
+        True,
+        help="Fork each sandboxed kernel from a zygote this process starts (when the grader "
+        "runs as root with bubblewrap and no zygote is given): the lesson's imports are done "
+        "once, not once per notebook. False starts each kernel in bubblewrap.",
     ).tag(config=True)
 
     def preprocess(self, nb: Any, resources: Any = None, km: Any = None) -> Any:
@@ -116,25 +146,46 @@ class GuardedExecute(Execute):
             km, self._run["isolation"] = WARM.pop()
         elif km is None:
             km, self._run["isolation"] = make_kernel_manager(self, self.isolation)
+            if self._run["isolation"] == sandbox.BUBBLEWRAP and self.fork_kernels:
+                self._use_zygote(self._release(resources)[0])
         return super().preprocess(nb, resources, km)
 
-    def _display_only(self, nb: Any, resources: Any) -> set[int]:
-        """The cells :func:`cnncourse.grader.prune.display_only` skips, judged against the
-        released notebook of this assignment; none (the notebook runs whole) without one."""
+    def _release(self, resources: Any) -> tuple[NotebookNode | None, str]:
+        """``(the released notebook of the assignment being graded, '')``, found through
+        nbgrader's ``CourseDirectory``; ``(None, why)`` when it cannot be read, and ``(None,
+        '')`` when nbgrader names no assignment."""
         from nbgrader.coursedir import CourseDirectory
 
         info = (resources or {}).get("nbgrader", {})
         if not info.get("assignment") or not info.get("notebook"):
-            return set()
+            return None, ""
         coursedir = CourseDirectory(config=self.config)
         folder = coursedir.format_path(coursedir.release_directory, ".", info["assignment"])
         path = Path(folder) / f"{info['notebook']}.ipynb"
         try:
-            release = nbformat.read(str(path), as_version=4)
+            return nbformat.read(str(path), as_version=4), ""
         except (OSError, ValueError) as problem:
+            return None, str(problem)
+
+    def _display_only(self, nb: Any, resources: Any) -> set[int]:
+        """The cells :func:`cnncourse.grader.prune.display_only` skips, judged against the
+        released notebook of this assignment; none (the notebook runs whole) without one."""
+        release, problem = self._release(resources)
+        if problem:
             self.log.warning("every cell runs: no released notebook to compare with (%s)", problem)
-            return set()
-        return prune.display_only(nb, release)
+        return set() if release is None else prune.display_only(nb, release)
+
+    def _use_zygote(self, release: NotebookNode | None) -> None:
+        """Have the sandboxed kernel forked from :func:`own_zygote` (preloading the lesson's
+        imports: the release's, never a module only a submission names), unless a zygote is
+        given (the batch's, ``CNN_GRADER_ZYGOTE``) or the grader is not root."""
+        settings = self.config.SandboxedKernelManager
+        if settings.get("zygote") or sandbox.given_zygote() or not zygote.usable(self.isolation):
+            return
+        preload = zygote.preload_of([(release, release)]) if release is not None else []
+        if not ZYGOTES:
+            self.log.info("sandboxed kernels fork from a zygote that imports %s", preload)
+        settings.zygote = own_zygote(preload)
 
     def _guard_call(self, expression: str) -> str:
         """Evaluate ``expression`` in the kernel as a user expression; return its str value."""

@@ -29,6 +29,7 @@ from cnncourse.grader.submission import (
     test_points,
 )
 
+SCORED = "scored"  # made in the result folder once the notebook has run and been scored
 RELEASES_VARIABLE = "CNN_GRADER_RELEASES"  # a folder the jobs of one batch share their releases in
 STUDENT_ID = "student"  # the one student of a job's own course; the real name is in the result
 EXECUTE_NAMES = ("Execute", "GuardedExecute")
@@ -82,6 +83,7 @@ def job_config(
     overrides.CourseDirectory.release_directory = "course"
     overrides.GuardedExecute.kernel_cwd = os.fspath(kernel_cwd)
     overrides.GuardedExecute.isolation = isolation
+    overrides.GuardedExecute.fork_kernels = False  # a batch gives its jobs its own zygote
     overrides.LimitOutput.max_lines = 1000
     if timeout is not None:
         overrides.Execute.timeout = int(timeout)
@@ -213,7 +215,9 @@ def grade_submission(
     With a ``gate``, the job prepares everything it can ahead of its turn (its course, the
     release, the sanitized submission, a warm kernel: :mod:`cnncourse.grader.warm`), then calls
     ``gate()`` and runs the notebook once it returns True (False: the batch is gone; the job
-    stops). The time spent waiting is not counted in the result's seconds.
+    stops). The time spent waiting is not counted in the result's seconds. Once the notebook
+    has run and its points are known, the file :data:`SCORED` appears in ``result_dir``; the
+    feedback comes after it.
     """
     from cnncourse import grading
     from cnncourse.grader import execute, warm
@@ -306,6 +310,7 @@ def grade_submission(
                 score.points = float(points.get(test_id, 0.0))
             result.total = sum(score.points for score in result.tests.values())
             began = step("scores", began)
+            (result_dir / SCORED).touch()  # the runner may start the next notebook now
             run_nbgrader(settings, course, "generate_feedback", lesson, STUDENT_ID)
             step("generate_feedback", began)
             feedback = course / "feedback" / STUDENT_ID / lesson / f"{lesson}.html"

@@ -20,7 +20,9 @@ import sys
 
 VARIABLE = "CNN_GRADER_JOBSERVER"  # the server's socket, in a job's environment
 JOB_MODULE = "cnncourse.grader.cli"  # what a job runs: python -m cnncourse.grader.cli job ...
-# What a job imports for its steps (generate_assignment, autograde, generate_feedback).
+# What a job imports for its steps (generate_assignment, autograde, generate_feedback),
+# including what they import on first use: a new gradebook's alembic and SQLite, IPython's
+# input transformer (the static analysis of prune and warm), the feedback's syntax highlighting.
 PRELOAD = [
     "nbformat",
     "nbclient",
@@ -28,9 +30,24 @@ PRELOAD = [
     "nbgrader.api",
     "nbgrader.preprocessors",
     "nbconvert.exporters",
+    "nbconvert.filters.highlight",
     "jupyter_client",
+    "ipykernel.kernelspec",
+    "IPython.core.inputtransformer2",
+    "alembic.script",
+    "sqlalchemy.dialects.sqlite",
+    "sqlite3",
+    "psutil",
+    "pygments.lexers.python",
+    "ipython_pygments_lexers",
+    "mistune.plugins.def_list",
+    "mistune.plugins.task_lists",
+    "mistune.plugins.url",
+    "cnncourse.grading",
     "cnncourse.grader.cli",
     "cnncourse.grader.execute",
+    "cnncourse.grader.guard",
+    "cnncourse.grader.audit",
     "cnncourse.grader.job",
     "cnncourse.grader.warm",
 ]

@@ -113,9 +113,15 @@ def drop_privileges(uid: int, processes: int, data_bytes: int) -> None:
         raise OSError(f"privileges not dropped: CapEff {effective}, uid {os.getuid()}")
 
 
-def die_with_parent() -> None:
-    """Have the kernel (Linux) kill this process when its parent ends."""
+def die_with_parent(parent: int | None = None) -> None:
+    """Have the kernel (Linux) kill this process when its parent ends.
+
+    Raises:
+        ProcessLookupError: when ``parent`` (the PID the caller forked from) already ended.
+    """
     _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        raise ProcessLookupError(f"the parent process {parent} ended before this one started")
 
 
 def close_descriptors(keep: set[int]) -> None:

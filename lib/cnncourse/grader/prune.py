@@ -17,6 +17,13 @@ from nbformat import NotebookNode
 
 
 def parse(source: str) -> ast.Module | None:
+    """The cell's syntax tree as IPython runs it (magics and shell escapes turned into Python
+    by its input transformer), or None when it cannot be parsed. Plain Python, which the
+    transformer leaves as it is, is parsed directly."""
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        pass
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:

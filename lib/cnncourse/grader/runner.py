@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import os
 import queue
 import signal
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cnncourse.grader import jobserver
+from cnncourse.grader.job import SCORED
 from cnncourse.grader.result import Result, Status
 
 # Data memory per job. A correct 07-classic-architectures submission needs more than 5120 MB
@@ -57,15 +59,34 @@ def job_arguments(
     ] + (["--timeout", str(timeout)] if timeout else []) + (["--wait"] if wait else [])  # fmt: skip
 
 
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, their children and so on (read from ``/proc``)."""
+    children: dict[int, list[int]] = collections.defaultdict(list)
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):  # gone meanwhile
+            continue
+        children[parent].append(int(name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.pop(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 class Job:
     """One submission's job in a process of its own and its own process group (``env``: what
     it adds to this process's environment).
 
     With the socket of a job server in ``env`` (``CNN_GRADER_JOBSERVER``), the process is forked
     from it (:mod:`cnncourse.grader.jobserver`). Made with ``ahead=True`` it starts at once and
-    prepares (imports, its course, a warm kernel) while earlier jobs run, then waits;
-    :meth:`finish` lets it run (or starts it, if it was not made ahead), waits at most
-    ``job_timeout`` seconds, kills the whole group and returns the result.
+    prepares (imports, its course, a warm kernel) while earlier jobs run, then waits.
+    :meth:`run_until_scored` lets it run (or starts it, if it was not made ahead) and returns
+    once its notebook is scored; :meth:`finish` waits for its end (the feedback), at most
+    ``job_timeout`` seconds from its start in all, kills the whole group and returns the result.
     """
 
     def __init__(
@@ -91,12 +112,14 @@ class Job:
         else:
             self.command = jobserver.plain_command(arguments)
         self.process: subprocess.Popen | None = None
+        self.deadline: float | None = None  # when it is killed; set when it is let run
         if ahead:
             self._start()
 
     def _start(self) -> None:
         self.result_dir.mkdir(parents=True, exist_ok=True)
         (self.result_dir / "result.json").unlink(missing_ok=True)
+        (self.result_dir / SCORED).unlink(missing_ok=True)
         env = dict(os.environ, **self.env)
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
         with open(self.result_dir / "job.log", "wb") as log:
@@ -105,36 +128,53 @@ class Job:
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env,
             )  # fmt: skip
 
-    def finish(self) -> Result:
-        """Run the job to its end (or its time limit); its result."""
+    def run_until_scored(self) -> None:
+        """Let the job run and return once its notebook is scored (the file ``SCORED`` in its
+        result folder: its feedback is still to come), it ended, or its time is up."""
         if self.process is None:
             self._start()
         process = self.process
         assert process is not None
-        start = time.monotonic()
+        self.deadline = time.monotonic() + self.job_timeout
+        if process.stdin is not None:
+            try:
+                process.stdin.write(b"go\n")
+                process.stdin.close()
+            except BrokenPipeError:  # it ended while preparing: its result says why
+                pass
+        scored = self.result_dir / SCORED
+        while process.poll() is None and time.monotonic() < self.deadline:
+            if scored.exists():
+                return
+            time.sleep(0.05)
+
+    def finish(self) -> Result:
+        """Run the job to its end (or its time limit); its result."""
+        if self.deadline is None:
+            self.run_until_scored()
+        process, deadline = self.process, self.deadline
+        assert process is not None and deadline is not None
         killed = False
         try:
-            if process.stdin is not None:
-                try:
-                    process.stdin.write(b"go\n")
-                    process.stdin.close()
-                except BrokenPipeError:  # it ended while preparing: its result says why
-                    pass
-            process.wait(timeout=self.job_timeout)
+            process.wait(timeout=max(deadline - time.monotonic(), 0))
         except subprocess.TimeoutExpired:
             killed = True
         finally:
             self.kill()
-        return self._result(killed, time.monotonic() - start)
+        return self._result(killed, time.monotonic() - deadline + self.job_timeout)
 
     def kill(self) -> None:
-        """End the job's process group (the kernel and whatever it started)."""
+        """End the job's process group and every process it started (the kernel, which
+        jupyter_client starts in a session of its own, and whatever that started)."""
         if self.process is None:
             return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        started = descendants(self.process.pid)  # before the job dies and they are orphaned
+        for pid in [self.process.pid, *started]:
+            with contextlib.suppress(OSError):
+                if os.getpgid(pid) == pid:
+                    os.killpg(pid, signal.SIGKILL)
+                else:
+                    os.kill(pid, signal.SIGKILL)
         self.process.wait()
 
     def _result(self, killed: bool, seconds: float) -> Result:
@@ -201,18 +241,23 @@ def run_all(
             top_up(0)  # the next ones prepare while this one runs
             return item
 
-    def work() -> list[tuple[Any, Result]]:
-        done = []
+    def collect(key: Any, job: Job) -> None:
+        try:
+            result = job.finish()
+        except Exception as error:  # never lose a row
+            result = failed(key, error)
+        finished.put((key, result))
+
+    def work() -> None:
         while not stopping.is_set() and (item := take()) is not None:
             key, job = item
             try:
                 if isinstance(job, Exception):
                     raise job
-                done.append((key, job.finish()))
+                job.run_until_scored()  # its slot is free once its notebook is scored
+                collectors.submit(collect, key, job)  # its feedback is written meanwhile
             except Exception as error:  # never lose a row
-                done.append((key, failed(key, error)))
-            finished.put(done[-1])
-        return done
+                finished.put((key, failed(key, error)))
 
     finished: queue.Queue[tuple[Any, Result]] = queue.Queue()
     total = len(pending)
@@ -221,7 +266,8 @@ def run_all(
         from tqdm import tqdm
 
         bar = tqdm(total=total, desc="grading", unit="submission")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+    collectors = concurrent.futures.ThreadPoolExecutor(max_workers=2 * max(workers, 1))
+    with collectors, concurrent.futures.ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
         try:
             for _ in range(max(workers, 1)):
                 pool.submit(work)

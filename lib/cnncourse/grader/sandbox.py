@@ -200,6 +200,12 @@ def extra_readonly(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(binds)
 
 
+def given_zygote() -> str:
+    """The socket of the zygote this process was given (``CNN_GRADER_ZYGOTE``: a batch's), or
+    '' (none, or the grader is not root: only root can fork sandboxed kernels)."""
+    return os.environ.get(ZYGOTE_VARIABLE, "") if os.geteuid() == 0 else ""
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts the kernel inside :func:`command`'s sandbox.
 
@@ -225,7 +231,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     @default("zygote")
     def _default_zygote(self) -> str:
-        return os.environ.get(ZYGOTE_VARIABLE, "") if os.geteuid() == 0 else ""
+        return given_zygote()
 
     _made_folder = Unicode("")
     _layout: Any = None

@@ -29,16 +29,15 @@ def lesson_imports(nb: Any) -> list[str]:
     """The modules imported at the top level of the notebook's code cells that are not answer
     cells, in order (``from a import b`` gives ``a`` and, when it is one, the submodule
     ``a.b``). Cells that do not parse (magics) are skipped."""
-    from IPython.core.inputtransformer2 import TransformerManager
+    from cnncourse.grader.prune import parse
 
     names: list[str] = []
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.cell_type != "code" or meta.get("solution"):
             continue
-        try:
-            tree = ast.parse(TransformerManager().transform_cell(cell.source))
-        except SyntaxError:
+        tree = parse(cell.source)
+        if tree is None:
             continue
         for node in tree.body:
             if isinstance(node, ast.Import):

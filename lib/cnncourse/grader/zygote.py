@@ -107,6 +107,7 @@ def fork_plain(request: dict[str, Any], fds: list[int], keep: set[int]) -> int:
     """Fork an unsandboxed kernel for ``request`` (or, when it names a ``module``, that module
     run as a program: :mod:`cnncourse.grader.jobserver`); ``fds``: its stdin, stdout and
     stderr. It runs in the launcher's folder and environment, in a session of its own; its PID."""
+    zygote = os.getpid()
     kernel = os.fork()
     if kernel == 0:
         try:
@@ -114,6 +115,7 @@ def fork_plain(request: dict[str, Any], fds: list[int], keep: set[int]) -> int:
                 os.dup2(fd, target)
             namespaces.close_descriptors(keep | {0, 1, 2})
             os.setsid()
+            namespaces.die_with_parent(zygote)  # the zygote's end is its forks' end
             os.chdir(request["cwd"])
         except BaseException:  # noqa: BLE001 -- the launcher sees the exit status
             os._exit(1)
