@@ -88,7 +88,9 @@ def test_own_tests_are_the_test_cells_up_to_the_next_answer():
 
 
 def test_affected_cells_follow_names_and_the_functions_that_read_them():
-    assert harness.affected_cells(MASTER, 1, "def double(x):\n    return x") == [2, 3, 4]
+    # Cell 3 only defines quadruple, which reads double when it is called: it need not run
+    # again, but the test that calls quadruple (4) is affected.
+    assert harness.affected_cells(MASTER, 1, "def double(x):\n    return x") == [2, 4]
     nb = _notebook(
         ("setup", "def helper():\n    return answer_value"),
         ("answer", "answer_value = 1"),
@@ -97,6 +99,17 @@ def test_affected_cells_follow_names_and_the_functions_that_read_them():
         ("test", "%time x = 1\nassert x == 1"),
     )
     assert harness.affected_cells(nb, 1, "answer_value = 2") == [2]
+
+
+def test_defining_a_function_reads_its_defaults_and_decorators_not_its_body():
+    reads = prune.cell_reads(prune.parse("@deco(a)\ndef f(x, s: T = d):\n    return x + s + g"))
+    assert reads == {"deco", "a", "T", "d"}
+    nb = _notebook(
+        ("answer", "x = 1"),
+        ("setup", "def f(x, stride=2):\n    return x * stride"),
+        ("test", "assert f(3) == 6"),
+    )
+    assert harness.affected_cells(nb, 0, "x = 2") == []
 
 
 def test_a_cell_that_binds_a_name_before_reading_it_is_not_affected_by_it():

@@ -151,6 +151,16 @@ def names_in(node: ast.AST) -> list[ast.Name]:
     return sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
+def definition_parts(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    """What Python evaluates when it defines a function: its decorators, defaults and
+    annotations (its body runs when it is called)."""
+    args = node.args
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    annotations = [a.annotation for a in every if a is not None and a.annotation is not None]
+    parts = [*node.decorator_list, *args.defaults, *args.kw_defaults, *annotations, node.returns]
+    return [part for part in parts if part is not None]
+
+
 def free_reads(statements: list[ast.stmt], bound: set[str] | None = None) -> set[str]:
     """Names the statements read before they bind them (a test's own loop variables and
     temporaries are not free; ``x = x + 1`` reads ``x``). Names read by the functions they
@@ -173,6 +183,8 @@ def free_reads(statements: list[ast.stmt], bound: set[str] | None = None) -> set
                 if isinstance(stmt, ast.AugAssign) and isinstance(target, ast.Name):
                     free.add(target.id)
                 free |= {n.id for n in names_in(target) if isinstance(n.ctx, ast.Load)}
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            free |= {name for part in definition_parts(stmt) for name in loaded(part)}
         else:
             first: dict[str, bool] = {}
             for name in names_in(stmt):
