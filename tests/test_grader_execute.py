@@ -150,3 +150,44 @@ def test_a_job_that_made_a_release_another_job_shared_first_keeps_its_own(tmp_pa
     assert (tmp_path / "late" / "gradebook.db").read_text() == "late"
     assert (shared / "l01" / "gradebook.db").read_text() == "winner"
     assert [p.name for p in shared.iterdir()] == ["l01"], "the loser's staging folder is removed"
+
+
+def test_a_batch_job_never_starts_a_zygote_of_its_own(tmp_path):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    course = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    assert execute.GuardedExecute(config=course).fork_kernels, "plain nbgrader forks its kernels"
+    config = job.job_config(ROOT / "nbgrader_config.py", tmp_path)
+    assert not execute.GuardedExecute(config=config).fork_kernels
+
+
+class _Started:
+    """Stands for the zygote own_zygote started (its socket: ``path``)."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+
+@pytest.mark.parametrize("failed", [False, True])
+def test_plain_nbgrader_forks_from_its_zygote_or_else_starts_kernels_in_bubblewrap(
+    tmp_path, monkeypatch, caplog, failed
+):
+    from cnncourse.grader import zygote
+
+    socket = tmp_path / zygote.SOCKET
+    if failed:
+        (tmp_path / zygote.FAILED).write_text("OSError: open_tree is not supported")
+    else:
+        socket.write_text("")  # the zygote is ready once its socket exists
+    monkeypatch.setattr(execute, "ZYGOTES", [_Started(socket)])
+    monkeypatch.setattr(zygote, "usable", lambda isolation: True)
+    monkeypatch.delenv("CNN_GRADER_ZYGOTE", raising=False)
+    executor = _executor(tmp_path)
+    executor.log = logging.getLogger("grader-test")
+    with caplog.at_level(logging.WARNING, logger="grader-test"):
+        executor._use_zygote(None)
+    chosen = executor.config.SandboxedKernelManager.get("zygote", "")
+    if failed:
+        assert chosen == "" and "open_tree is not supported" in caplog.text
+    else:
+        assert chosen == str(socket)

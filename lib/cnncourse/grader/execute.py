@@ -185,7 +185,12 @@ class GuardedExecute(Execute):
         preload = zygote.preload_of([(release, release)]) if release is not None else []
         if not ZYGOTES:
             self.log.info("sandboxed kernels fork from a zygote that imports %s", preload)
-        settings.zygote = own_zygote(preload)
+        path = own_zygote(preload)
+        why = zygote.wait_for(path, 300)  # what its kernel's launcher would wait for anyway
+        if why:
+            self.log.warning("the zygote did not start (%s): the kernel starts in bubblewrap", why)
+            return
+        settings.zygote = path
 
     def _guard_call(self, expression: str) -> str:
         """Evaluate ``expression`` in the kernel as a user expression; return its str value."""
