@@ -1,6 +1,7 @@
 """The Linux calls that build a forked kernel's sandbox (:mod:`cnncourse.grader.zygote`): new
-namespaces, the kernel's mounts, its privileges dropped, the zygote's descriptors closed.
-Thin wrappers over libc (ctypes): each raises ``OSError`` naming the call that failed."""
+namespaces, the kernel's mounts, its privileges dropped, the zygote's descriptors closed; and
+the process tree of a job or kernel, to end it whole. Thin wrappers over libc (ctypes): each
+raises ``OSError`` naming the call that failed."""
 
 from __future__ import annotations
 
@@ -131,3 +132,33 @@ def close_descriptors(keep: set[int]) -> None:
         if fd not in keep:
             with contextlib.suppress(OSError):
                 os.close(fd)
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, their children and so on (read from ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):  # gone meanwhile
+            continue
+        children.setdefault(parent, []).append(int(name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.pop(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL ``pid``, its process group and every process it started, with their groups
+    (a kernel that jupyter_client started in a session of its own, and what that started).
+    The descendants are read first: once ``pid`` is gone they are orphans."""
+    for target in [pid, *descendants(pid)]:
+        with contextlib.suppress(OSError):
+            if os.getpgid(target) == target:
+                os.killpg(target, signal.SIGKILL)
+            else:
+                os.kill(target, signal.SIGKILL)

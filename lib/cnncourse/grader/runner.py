@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import contextlib
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -18,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from cnncourse.grader import jobserver
+from cnncourse.grader import jobserver, namespaces
 from cnncourse.grader.job import SCORED
 from cnncourse.grader.result import Result, Status
 
@@ -57,24 +55,6 @@ def job_arguments(
         "--student", row["student"], "--lesson", row["lesson"], "--result-dir", str(result_dir),
         "--memory-mb", str(memory_mb), "--isolation", isolation,
     ] + (["--timeout", str(timeout)] if timeout else []) + (["--wait"] if wait else [])  # fmt: skip
-
-
-def descendants(pid: int) -> list[int]:
-    """The processes ``pid`` started, their children and so on (read from ``/proc``)."""
-    children: dict[int, list[int]] = collections.defaultdict(list)
-    for name in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{name}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):  # gone meanwhile
-            continue
-        children[parent].append(int(name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.pop(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 class Job:
@@ -168,13 +148,7 @@ class Job:
         jupyter_client starts in a session of its own, and whatever that started)."""
         if self.process is None:
             return
-        started = descendants(self.process.pid)  # before the job dies and they are orphaned
-        for pid in [self.process.pid, *started]:
-            with contextlib.suppress(OSError):
-                if os.getpgid(pid) == pid:
-                    os.killpg(pid, signal.SIGKILL)
-                else:
-                    os.kill(pid, signal.SIGKILL)
+        namespaces.kill_tree(self.process.pid)
         self.process.wait()
 
     def _result(self, killed: bool, seconds: float) -> Result:

@@ -219,9 +219,8 @@ def serve(path: str, preload: list[str], plain: bool = False) -> None:
                 selector.register(connection, selectors.EVENT_READ, ("launcher", kernel))
                 selector.register(ended, selectors.EVENT_READ, ("ended", fork, connection))
             elif key.data[0] == "launcher":  # the launcher went away: so does its kernel
-                if plain:  # a session of its own: with what it started
-                    with contextlib.suppress(OSError):
-                        os.killpg(key.data[1], signal.SIGKILL)
+                if plain:  # a session of its own: with everything it started
+                    namespaces.kill_tree(key.data[1])
                 with contextlib.suppress(OSError):
                     os.kill(key.data[1], signal.SIGKILL)
                 selector.unregister(key.fileobj)
