@@ -74,6 +74,15 @@ def forked_kernels(request, tmp_path_factory):
                     os.environ[name] = value
 
 
+def running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (killed, not yet reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def marked_lines(nb) -> tuple[set[str], set[str]]:
     """(inside, outside): the stripped lines of a master's cells between nbgrader's BEGIN/END
     markers (solutions and hidden tests), and the lines outside them (what students see)."""

@@ -15,7 +15,6 @@ import json
 import shutil
 import textwrap
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -25,7 +24,7 @@ from cnncourse.grader import batch as grader_batch
 from cnncourse.grader import discover, report, runner
 from cnncourse.grader.result import Status
 
-from conftest import ROOT
+from conftest import ROOT, running
 
 # One worker runs this whole module, so that the shared batch below is graded only once.
 pytestmark = pytest.mark.xdist_group("classgrade")
@@ -380,15 +379,6 @@ def test_job_wall_clock_limit_kills_the_job_and_its_kernel(tmp_path):
     while running(kernel) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not running(kernel), "the killed job's kernel is still running"
-
-
-def running(pid: int) -> bool:
-    """Whether process ``pid`` exists and is not a zombie (killed, not yet reaped)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
 
 
 def test_discover_layouts(tmp_path):

@@ -79,7 +79,8 @@ def test_the_executor_skips_what_prune_skips_against_the_released_notebook(tmp_p
     (tmp_path / "course" / "ps1").mkdir(parents=True)
     nbformat.write(release, str(tmp_path / "course" / "ps1" / "lesson.ipynb"))
     resources = {"nbgrader": {"assignment": "ps1", "notebook": "lesson"}}
-    assert _executor(tmp_path)._display_only(release, resources) == {2}
+    executor = _executor(tmp_path)
+    assert executor._display_only(release, *executor._release(resources)) == {2}
 
 
 def test_without_a_released_notebook_every_cell_runs(tmp_path, caplog):
@@ -90,9 +91,9 @@ def test_without_a_released_notebook_every_cell_runs(tmp_path, caplog):
     executor = _executor(tmp_path)
     executor.log = logging.getLogger("grader-test")
     with caplog.at_level(logging.WARNING, logger="grader-test"):
-        assert executor._display_only(nb, resources) == set()
+        assert executor._display_only(nb, *executor._release(resources)) == set()
     assert "every cell runs: no released notebook" in caplog.text
-    assert executor._display_only(nb, {}) == set()
+    assert executor._display_only(nb, *executor._release({})) == set()
 
 
 def test_the_course_config_can_turn_skipping_off(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 
 from cnncourse.grader import jobserver, namespaces, runner, sandbox, zygote
 
-from conftest import ROOT
+from conftest import ROOT, running
 
 # A small stand-in for what a job imports: the fork must not need the server's preload.
 PRELOAD = ["json"]
@@ -122,18 +122,9 @@ def test_killing_the_launcher_ends_the_forked_job_and_its_kernel(server, kernels
     while _children(server.process.pid) & job and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _children(server.process.pid) & job, "the job outlived its launcher"
-    while any(map(_running, started)) and time.monotonic() < deadline:
+    while any(map(running, started)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not any(map(_running, started)), "what the job started outlived its launcher"
-
-
-def _running(pid: int) -> bool:
-    """Whether ``pid`` exists and is not a zombie (killed, not yet reaped)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
+    assert not any(map(running, started)), "what the job started outlived its launcher"
 
 
 def test_a_batch_job_is_launched_through_the_server_when_there_is_one(tmp_path):

@@ -141,13 +141,14 @@ class GuardedExecute(Execute):
         self._run = {"isolation": "none", "guard": [], "guarded_cells": 0}
         RUNS.append(self._run)
         self._helpers = lesson_helpers(nb)
-        self._skip = self._display_only(nb, resources) if self.graded_path_only else set()
+        release, problem = self._release(resources)
+        self._skip = self._display_only(nb, release, problem) if self.graded_path_only else set()
         if km is None and WARM:
             km, self._run["isolation"] = WARM.pop()
         elif km is None:
             km, self._run["isolation"] = make_kernel_manager(self, self.isolation)
             if self._run["isolation"] == sandbox.BUBBLEWRAP and self.fork_kernels:
-                self._use_zygote(self._release(resources)[0])
+                self._use_zygote(release)
         return super().preprocess(nb, resources, km)
 
     def _release(self, resources: Any) -> tuple[NotebookNode | None, str]:
@@ -167,10 +168,10 @@ class GuardedExecute(Execute):
         except (OSError, ValueError) as problem:
             return None, str(problem)
 
-    def _display_only(self, nb: Any, resources: Any) -> set[int]:
+    def _display_only(self, nb: Any, release: NotebookNode | None, problem: str) -> set[int]:
         """The cells :func:`cnncourse.grader.prune.display_only` skips, judged against the
-        released notebook of this assignment; none (the notebook runs whole) without one."""
-        release, problem = self._release(resources)
+        released notebook of this assignment (``_release``); none (the notebook runs whole)
+        without one."""
         if problem:
             self.log.warning("every cell runs: no released notebook to compare with (%s)", problem)
         return set() if release is None else prune.display_only(nb, release)
