@@ -36,8 +36,8 @@ LESSON = "03-conv2d"
 MASTER = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
 RELEASE = ROOT / "course" / LESSON / f"{LESSON}.ipynb"
 ATTACKS = {path.stem: path for path in sorted((Path(__file__).parent / "attacks").glob("*.py"))}
-TIMEOUT = 20  # seconds per cell (the fork bomb runs until then); kernels fork from a zygote that
-# imported TensorFlow, so the control's slowest cell takes about a second
+TIMEOUT = 10  # seconds per cell (the fork bomb spins on both cores until then); kernels fork from
+# a zygote that imported TensorFlow, so the control's slowest cell takes about a second
 HEAVY = ("import tensorflow", "import skimage", "tf.", "photo", "timeit")
 # In-kernel attacks that helper `grader`'s guard does not stop yet (strict: this fails when it
 # does, so that the mark is removed then).

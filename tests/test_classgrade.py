@@ -21,7 +21,7 @@ import pytest
 
 from cnncourse import classgrade, grading
 from cnncourse.grader import batch as grader_batch
-from cnncourse.grader import discover, report, runner
+from cnncourse.grader import discover, report, runner, zygote
 from cnncourse.grader.result import Status
 
 from conftest import ROOT, running
@@ -32,8 +32,10 @@ pytestmark = pytest.mark.xdist_group("classgrade")
 LESSON = "00-getting-started"
 MASTER = ROOT / "solutions" / LESSON / f"{LESSON}.ipynb"
 RELEASE = ROOT / "course" / LESSON / f"{LESSON}.ipynb"
-TIMEOUT = 20  # seconds per cell (the endless loop runs until then); the one full submission's
-# TensorFlow import is done in the batch's zygote, or in about 5 s in a cold kernel
+# Seconds per cell: the endless loop spins until then. The one full submission's TensorFlow
+# import is done in the batch's zygote (where kernels fork from one), or takes about 5 s in a
+# cold kernel, more on a loaded machine.
+TIMEOUT = 10 if zygote.usable("auto") else 40
 MEMORY_MB = 2000
 
 WRONG_1 = """

@@ -128,3 +128,12 @@ def test_shared_imports_are_the_lessons_that_the_submission_imports_too():
 @pytest.mark.parametrize("names", [["json", "no_such_module_here", "json.decoder"]])
 def test_preload_imports_what_it_can_and_skips_the_rest(names):
     assert int(warm.preload(names)) > 0
+
+
+def test_preload_maps_the_loaded_modules_for_tracebacks():
+    import inspect
+    import json.decoder
+
+    warm.preload(["json.decoder"])
+    # A forked kernel inherits the map: its first traceback does not build it.
+    assert inspect.modulesbyfile.get(inspect.getabsfile(json.decoder)) == "json.decoder"
