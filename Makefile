@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
+# The environment's own, as `activate` sets it: IPython adds $VIRTUAL_ENV's packages to sys.path,
+# so another environment activated in the calling shell would leak into the tests' shells.
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 # Python caches the bytecode of what it imports (__pycache__/*.pyc). Some images and CI runners
 # set PYTHONDONTWRITEBYTECODE=1: then every process compiles TensorFlow's modules again
 # (importing TensorFlow, Keras, SciPy and matplotlib took 14 s instead of 5 s on 2 cores).
