@@ -127,3 +127,23 @@ def test_kubernetes_recipe_parses_and_keeps_its_limits():
     mounts = {m["mountPath"]: m.get("readOnly", False) for m in container["volumeMounts"]}
     assert mounts["/course"] and mounts["/inbox"], "the master and the inbox must be read-only"
     assert policy["kind"] == "NetworkPolicy" and policy["spec"]["egress"] == []
+
+
+def test_the_wait_ends_once_every_task_left_its_result(tmp_path):
+    from cnncourse.grader.slurm import wait_for_array
+
+    results = [tmp_path / "a.json", tmp_path / "b.json"]
+    # A stand-in for `sbatch --wait` that would poll for a minute; the tasks' results appear.
+    write = ";".join(f"open({str(p)!r}, 'w').close()" for p in results)
+    sbatch = [sys.executable, "-c", f"import time; {write}; time.sleep(60)"]
+    assert wait_for_array(sbatch, dict(os.environ), results) is False  # not a minute later
+    done = [sys.executable, "-c", "print(7)"]
+    assert wait_for_array(done, dict(os.environ), [tmp_path / "never.json"]) is True
+
+
+def test_a_refused_array_is_reported_in_slurm_s_words(tmp_path):
+    from cnncourse.grader.slurm import wait_for_array
+
+    refuse = [sys.executable, "-c", "import sys; sys.exit('sbatch: error: invalid partition')"]
+    with pytest.raises(RuntimeError, match="sbatch refused the grading array.*invalid partition"):
+        wait_for_array(refuse, dict(os.environ), [tmp_path / "never.json"])

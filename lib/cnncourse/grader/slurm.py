@@ -4,10 +4,10 @@
 ``sbatch --array`` instead. Each array task runs :func:`cnncourse.grader.runner.run_job` for one
 submission on whichever node Slurm picks (its own process group, memory limit and wall-clock
 limit, exactly as locally) and writes its result next to the job's own; the batch waits for the
-whole array (``sbatch --wait``), reads every result back and writes the same ``grades.csv``,
-feedback, ``report.html`` and histogram as a local run. The output folder (which holds the
-cache and the job folders), the course and the submissions must be on a file system that every
-node sees, and the nodes need the same Python environment.
+whole array (``sbatch --wait``, or until every task has left its result), reads every result
+back and writes the same ``grades.csv``, feedback, ``report.html`` and histogram as a local run.
+The output folder (which holds the cache and the job folders), the course and the submissions
+must be on a file system that every node sees, and the nodes need the same Python environment.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from cnncourse.grader import runner
 from cnncourse.grader.result import Result, Status
 
 TASK_RESULT = "slurm-result.json"  # what an array task writes into its job's folder
+RESULT_POLL = 0.5  # seconds between looks for the tasks' results while sbatch waits
 MODULE = "cnncourse.grader.slurm"
 
 
@@ -70,6 +72,33 @@ def array_script(tasks_file: Path) -> str:
     )
 
 
+def wait_for_array(command: list[str], env: dict[str, str], results: list[Path]) -> bool:
+    """Run ``sbatch --wait`` (``command``) until it returns, or until every path of
+    ``results`` exists: sbatch asks the controller at growing intervals (up to 10 s), while
+    each task writes its result (atomically) as its last act, so stopping sbatch then loses
+    nothing. Returns True when sbatch returned by itself, False when it was stopped.
+
+    Raises:
+        RuntimeError: when sbatch refuses the array (the message holds Slurm's own words).
+    """
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as sbatch:
+        while sbatch.poll() is None:
+            if all(path.is_file() for path in results):
+                sbatch.terminate()
+                sbatch.communicate()
+                return False
+            time.sleep(RESULT_POLL)
+        out, err = sbatch.communicate()
+    if sbatch.returncode != 0 and not out.strip():
+        raise RuntimeError(
+            f"sbatch refused the grading array ({sbatch.returncode}): "
+            f"{err.strip()}\ncommand: {shlex.join(command)}"
+        )
+    return True
+
+
 def run_array(
     tasks: list[Task], folder: Path, workers: int, extra_args: list[str] | None = None
 ) -> list[Result]:
@@ -101,14 +130,9 @@ def run_array(
     ]  # fmt: skip
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    # --wait: sbatch returns when the whole array has ended; its exit code is that of the
-    # worst task, which is not ours to judge (each result says what happened).
-    finished = subprocess.run(command, capture_output=True, text=True, env=env)
-    if finished.returncode != 0 and not finished.stdout.strip():
-        raise RuntimeError(
-            f"sbatch refused the grading array ({finished.returncode}): "
-            f"{finished.stderr.strip()}\ncommand: {shlex.join(command)}"
-        )
+    # sbatch's exit code is that of the worst task, which is not ours to judge (each result
+    # says what happened).
+    wait_for_array(command, env, [Path(t.result_dir) / TASK_RESULT for t in tasks])
     results = []
     for index, task in enumerate(tasks):
         path = Path(task.result_dir) / TASK_RESULT
