@@ -85,6 +85,7 @@ def job_config(
     overrides.GuardedExecute.isolation = isolation
     overrides.GuardedExecute.fork_kernels = False  # a batch gives its jobs its own zygote
     overrides.LimitOutput.max_lines = 1000
+    overrides.GenerateFeedback.exporter_class = "cnncourse.grader.feedback.FeedbackExporter"
     if timeout is not None:
         overrides.Execute.timeout = int(timeout)
         overrides.GuardedExecute.timeout = int(timeout)

@@ -48,6 +48,7 @@ PRELOAD = [
     "cnncourse.grader.execute",
     "cnncourse.grader.guard",
     "cnncourse.grader.audit",
+    "cnncourse.grader.feedback",
     "cnncourse.grader.job",
     "cnncourse.grader.warm",
 ]
