@@ -6,8 +6,10 @@ nbconvert's ``HTMLExporter`` renders the page, then parses all of it again with 
 input and output areas focusable, and serialises the tree back: about 0.5 s of CPU for one
 lesson's feedback, as much as the rest of the step (the syntax-highlighted code is thousands
 of tags). :class:`FeedbackExporter` makes the same three edits on the rendered text
-(:func:`accessible`). A job's ``generate_feedback`` uses it (``job.job_config``); plain
-``nbgrader generate_feedback`` keeps nbconvert's.
+(:func:`accessible`). The page is the same document; its source keeps the template's character
+references (``&#39;``, ``&quot;``), which BeautifulSoup's rewrite turns back into characters, so
+read it as HTML (``html.unescape``), not as plain text. A job's ``generate_feedback`` uses it
+(``job.job_config``); plain ``nbgrader generate_feedback`` keeps nbconvert's.
 """
 
 from __future__ import annotations
