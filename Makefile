@@ -26,14 +26,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-compile -e ".[dev]"
 	touch $@
 
-# The bytecode of the heavy imports, compiled once (by importing them) rather than by the
-# first kernels and graders of a test run, all at the same time. Two processes, one per core:
-# TensorFlow and Keras, and the rest (about 12 s instead of 20 s; Python writes each .pyc
-# whole, so a module both import is safe).
+# Bytecode, compiled once here rather than by the first kernels and graders of a test run, all
+# at the same time, and by every sandboxed kernel, which cannot write it (the environment is
+# read-only inside the sandbox). Two processes, one per core: a kernel importing everything the
+# lessons import, TensorFlow included (cnncourse.grader.bytecode), and the tools (Python writes
+# each .pyc whole, so a module both import is safe).
 $(VENV)/.bytecode: $(VENV)/.installed
-	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -c "import tensorflow, keras" & tensorflow=$$!; \
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m cnncourse.grader.bytecode $(wildcard course/*/*.ipynb) & kernel=$$!; \
 	$(BIN)/python -c "import scipy.signal, scipy.ndimage, matplotlib.pyplot, nbgrader.converters, \
-		nbgrader.api, nbclient, ipykernel.kernelapp, nbval, jupyterlab" && wait $$tensorflow
+		nbgrader.api, nbclient, ipykernel.kernelapp, nbval, jupyterlab" && wait $$kernel
 	touch $@
 
 # JupyterLab as the course ships it: its settings (jupyter/lab-settings/overrides.json: no
