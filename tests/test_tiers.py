@@ -66,3 +66,9 @@ def test_tier_markers_are_registered_and_the_plugin_is_loaded():
     assert "-p tiers" in config["addopts"]
     for marks in tiers.MODULE_MARKS.values():
         assert set(marks) <= registered
+
+
+def test_one_worker_modules_exist_and_each_shares_a_module_fixture():
+    for module in tiers.ONE_WORKER_MODULES:
+        source = (ROOT / "tests" / module).read_text()
+        assert 'scope="module"' in source, f"{module} builds nothing once per module"

@@ -51,6 +51,14 @@ LONG_MODULES = (
     "test_scaffold.py",
     "test_jupyterlab.py",
 )
+# Modules whose module-scoped fixture is worth building once (a graded course, a zygote, a job
+# server): all their tests go to one worker (one xdist group), not some to each.
+ONE_WORKER_MODULES = (
+    "test_warnings_cost_nothing.py",
+    "test_jobserver.py",
+    "test_sandbox.py",
+    "test_zygote.py",
+)
 LESSON = re.compile(r"\d\d-[a-z0-9-]+")
 
 
@@ -86,10 +94,13 @@ def order(items: list[pytest.Item], costs: dict[str, float]) -> list[pytest.Item
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the MODULE_MARKS modules, group nbval's cells per notebook, order the session."""
+    """Mark the MODULE_MARKS modules, group nbval's cells per notebook and the
+    ONE_WORKER_MODULES per module, order the session."""
     for item in items:
         for name in MODULE_MARKS.get(item.path.name, ()):
             item.add_marker(name)
+        if item.path.name in ONE_WORKER_MODULES:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
         if item.path.suffix == ".ipynb":  # an nbval cell
             item.add_marker(pytest.mark.slow)
             item.add_marker(pytest.mark.xdist_group(item.path.stem))

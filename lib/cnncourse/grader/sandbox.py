@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Int, Unicode, default
+from traitlets import Float, Int, Unicode, default
 
 from cnncourse.grader.bwrap import (
     DEFAULT_TMP_MB,
@@ -223,6 +223,12 @@ class SandboxedKernelManager(AsyncKernelManager):
     )
     memory_mb = Int(0, config=True, help="Data memory per kernel process, MB (0: inherited).")
     tmp_mb = Int(DEFAULT_TMP_MB, config=True, help="Size of the kernel's /tmp and home, in MB.")
+    # jupyter_client waits half of this for the kernel to exit after the shutdown request, then
+    # sends SIGTERM (default 5 s). A graded kernel has nothing to save by then, and one that is
+    # still busy (a fork bomb's processes spinning until the sandbox is ended) holds the cores.
+    shutdown_wait_time = Float(
+        1.0, config=True, help="Seconds to wait for the kernel to end after a shutdown request."
+    )
     zygote = Unicode(
         config=True,
         help="Socket of a zygote to fork the kernel from (cnncourse.grader.zygote; default: "
