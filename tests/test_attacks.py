@@ -26,7 +26,7 @@ import nbformat
 import pytest
 
 from cnncourse import grading
-from cnncourse.grader import sandbox
+from cnncourse.grader import prune, sandbox
 from cnncourse.grader.batch import grade_class
 
 from conftest import ROOT, inject, make_course
@@ -90,16 +90,22 @@ def answers() -> dict[str, str]:
 
 
 def submission(code: str | None, blank: bool = False):
-    """The release with ``code`` as its first answer (heavy, ungraded cells dropped), or with
-    every master answer (``None``: the control, whole), or as released (``blank``: heavy
-    cells dropped)."""
+    """The release with ``code`` as its first answer, or with every master answer (``None``:
+    the control, whole), or as released (``blank``). The attacks and the blank leave out the
+    cells that only show something (``prune.display_only``: the grader skips them in an honest
+    submission, but runs an attack's notebook whole, as its code reaches names dynamically) and
+    the heavy ungraded ones."""
     nb = grading.read(RELEASE)
     if code is None and not blank:
         for grade_id, source in answers().items():
             inject(nb, grade_id, source)
         return nb
+    shows = prune.display_only(nb, nb)
     nb.cells = [
-        c for c in nb.cells if c.metadata.get("nbgrader") or not any(h in c.source for h in HEAVY)
+        cell
+        for index, cell in enumerate(nb.cells)
+        if cell.metadata.get("nbgrader")
+        or (index not in shows and not any(h in cell.source for h in HEAVY))
     ]
     return nb if blank else inject(nb, "conv2d_valid", code)
 
