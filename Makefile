@@ -32,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 # lessons import, TensorFlow included (cnncourse.grader.bytecode), and the tools (Python writes
 # each .pyc whole, so a module both import is safe).
 $(VENV)/.bytecode: $(VENV)/.installed
-	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/python -m cnncourse.grader.bytecode $(wildcard course/*/*.ipynb) & kernel=$$!; \
+	$(BIN)/python -m cnncourse.grader.bytecode $(wildcard course/*/*.ipynb) & kernel=$$!; \
 	$(BIN)/python -c "import scipy.signal, scipy.ndimage, matplotlib.pyplot, nbgrader.converters, \
 		nbgrader.api, nbclient, ipykernel.kernelapp, nbval, jupyterlab" && wait $$kernel
 	touch $@

@@ -1,7 +1,7 @@
 """The **bytecode** of what the lessons' kernels import, compiled once at set-up.
 
 Python caches each module's compiled code next to its source (``__pycache__``) the first time
-it imports the module, where it may write there. A sandboxed kernel may not: the environment is
+it imports the module, if it may write there. A sandboxed kernel may not: the environment is
 read-only inside the sandbox, so in a new environment every sandboxed kernel and zygote compiled
 again each module that no earlier, unsandboxed process had imported. Beyond what ``make setup``
 already imported (TensorFlow, Keras and the tools), a lesson's kernel imports about 390 modules
@@ -63,7 +63,8 @@ def compile_in_kernel(names: list[str], timeout: float = 600) -> int:
     except (CellExecutionError, RuntimeError, TimeoutError) as problem:
         raise RuntimeError(f"the kernel could not import the lessons' modules: {problem}") from None
     text = "".join(o.get("text", "") for o in nb.cells[0].outputs if o.get("name") == "stdout")
-    return int(text.strip() or 0)
+    last = text.strip().splitlines()[-1:]  # preload's count comes last, after any import's print
+    return int(last[0]) if last and last[0].isdigit() else 0
 
 
 def main(argv: list[str]) -> int:
