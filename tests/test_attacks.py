@@ -26,7 +26,7 @@ import nbformat
 import pytest
 
 from cnncourse import grading
-from cnncourse.grader import prune, sandbox
+from cnncourse.grader import forkbomb, prune, sandbox
 from cnncourse.grader.batch import grade_class
 
 from conftest import ROOT, inject, make_course
@@ -281,10 +281,11 @@ def test_nothing_is_written_outside_the_job(batch):
     assert "blocked" in batch["rows"]["write_outside"].flags
 
 
-def test_fork_bomb_is_contained_and_the_rest_is_graded(batch):
+def test_fork_bomb_is_ended_by_the_sandbox_and_the_rest_is_graded(batch):
     row = batch["rows"]["fork_bomb"]
     assert row.total == 0
-    assert "blocked" in row.flags or row.status != "ok", row.messages
+    assert row.status == "crashed" and "blocked" in row.flags, row.messages
+    assert any(m.startswith(f"cell 5: DeadKernelError: {forkbomb.ENDED}") for m in row.messages)
     assert batch["rows"]["control"].total == 14  # the batch went on
 
 
@@ -356,20 +357,21 @@ def plain(tmp_path_factory, victim):
     scores = grading.scores(course, LESSON)
     return {
         "totals": {student: sum(points.values()) for student, points in scores.items()},
-        "guard": {student: guard_errors(course, student) for student in scores},
+        "guard": {student: error_text(course, student) for student in scores},
+        "dead": {student: error_text(course, student, "DeadKernelError") for student in scores},
         "connections": listener.connections,
         "written": planted(marker),
     }
 
 
-def guard_errors(course: Path, student: str) -> str:
-    """The text of the GraderGuardError outputs in a student's autograded notebook."""
+def error_text(course: Path, student: str, ename: str = "GraderGuardError") -> str:
+    """The text of the ``ename`` error outputs in a student's autograded notebook."""
     path = course / "autograded" / student / LESSON / f"{LESSON}.ipynb"
     return " ".join(
         output.get("evalue", "")
         for cell in grading.read(path).cells
         for output in cell.get("outputs", [])
-        if output.get("ename") == "GraderGuardError"
+        if output.get("ename") == ename
     )
 
 
@@ -386,6 +388,8 @@ def test_plain_nbgrader_with_the_course_config_stops_it_too(plain, attack):
     assert plain["totals"][attack] == 0
     if attack in IN_KERNEL:
         assert IN_KERNEL[attack] in plain["guard"][attack], plain["guard"][attack]
+    if attack == "fork_bomb":
+        assert plain["dead"][attack].startswith(forkbomb.ENDED), plain["dead"][attack]
 
 
 def test_plain_nbgrader_with_the_course_config_grades_correct_work_and_leaks_nothing(plain):

@@ -19,8 +19,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
 
-from cnncourse.grader import bwrap, sandbox, zygote
+from cnncourse.grader import bwrap, forkbomb, sandbox, zygote
 from cnncourse.grader.denials import denials
 
 from conftest import ROOT
@@ -58,14 +59,14 @@ def kernel_start(request) -> dict[str, str]:
     return {"zygote": ""}
 
 
-def run(cells: list[str], job: Path, timeout: int = 60, **manager) -> list[list[dict]]:
-    """Run code cells in a sandboxed kernel whose working folder is ``job``; their outputs."""
+def client_for(cells: list[str], job: Path, timeout: int = 60, **manager) -> NotebookClient:
+    """A client that runs code cells in a sandboxed kernel whose working folder is ``job``."""
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     config = {"SandboxedKernelManager": manager}
     from traitlets.config import Config
 
-    client = NotebookClient(
+    return NotebookClient(
         nb,
         kernel_manager_class=sandbox.SandboxedKernelManager,
         resources={"metadata": {"path": str(job)}},
@@ -73,8 +74,13 @@ def run(cells: list[str], job: Path, timeout: int = 60, **manager) -> list[list[
         allow_errors=True,
         config=Config(config),
     )
+
+
+def run(cells: list[str], job: Path, timeout: int = 60, **manager) -> list[list[dict]]:
+    """Run code cells in a sandboxed kernel whose working folder is ``job``; their outputs."""
+    client = client_for(cells, job, timeout, **manager)
     client.execute()
-    return [cell.outputs for cell in nb.cells]
+    return [cell.outputs for cell in client.nb.cells]
 
 
 def text(outputs: list[dict]) -> str:
@@ -185,17 +191,15 @@ def test_writing_in_the_job_folder_tmp_and_shared_memory_works(probed):
     assert (probed["job"] / "kernel" / "written-by-the-sandbox").is_file()
 
 
+# A bomb that does not spin (it sleeps when a fork fails) and never ends by itself: only the
+# sandbox's watch (cnncourse.grader.forkbomb) ends it, before the cell's timeout.
 FORK_BOMB = """
 import os, time
-parent, start = os.getpid(), time.time()
-while time.time() - start < {seconds}:
+while True:
     try:
         os.fork()
     except OSError:
         time.sleep(0.05)
-if os.getpid() != parent:
-    os._exit(0)
-print("the bomb is over")
 """
 
 
@@ -215,7 +219,7 @@ def sandbox_processes() -> int:
     return count
 
 
-def test_fork_bomb_is_contained_and_the_grader_survives(tmp_path, kernel_start):
+def test_fork_bomb_is_ended_at_its_process_limit_and_the_grader_survives(tmp_path, kernel_start):
     limit = 40
     peak = [0]
     done = threading.Event()
@@ -226,25 +230,28 @@ def test_fork_bomb_is_contained_and_the_grader_survives(tmp_path, kernel_start):
                 peak[0] = max(peak[0], sandbox_processes())
             except OSError:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.1)
 
     watcher = threading.Thread(target=watch)
     watcher.start()
+    client = client_for(
+        [FORK_BOMB, "print('still alive')"], tmp_path, timeout=60, max_processes=limit,
+        **kernel_start,
+    )  # fmt: skip
+    manager = client.create_kernel_manager()  # the client lets go of it when done
     try:
-        outputs = run(
-            [FORK_BOMB.format(seconds=3), "print('still alive')"],
-            tmp_path,
-            timeout=60,
-            max_processes=limit,
-            **kernel_start,
-        )
+        # the kernel dies (the watch ended it), rather than its cell timing out after 60 s
+        with pytest.raises(DeadKernelError):
+            client.execute()
         forked = subprocess.run(["true"], timeout=30).returncode  # the grader can still fork
     finally:
         done.set()
         watcher.join()
     assert forked == 0
-    assert "the bomb is over" in text(outputs[0]), text(outputs[0])
-    assert limit / 2 < peak[0] <= limit
+    assert limit / 4 <= peak[0] <= limit
+    why = manager.ended_why()
+    assert why.startswith(forkbomb.ENDED) and f"({limit} processes and threads)" in why, why
+    assert "still alive" not in text(client.nb.cells[1].outputs)
     time.sleep(1)
     assert sandbox_processes() == 0  # nothing outlives the kernel
 
@@ -307,6 +314,8 @@ def test_denials_name_what_the_sandbox_refused_and_nothing_else():
             error_cell("ConnectionRefusedError", "[Errno 111] Connection refused"),
             error_cell("OSError", "[Errno 30] Read-only file system: '/usr/x'"),
             error_cell("BlockingIOError", "[Errno 11] Resource temporarily unavailable"),
+            error_cell("DeadKernelError", f"{forkbomb.ENDED}: 70 processes filled its limit"),
+            error_cell("DeadKernelError", "Kernel died"),  # os._exit, a segfault: not refused
         ]
     )
-    assert [m.split(":")[0] for m in denials(nb)] == [f"cell {i}" for i in range(3, 8)]
+    assert [m.split(":")[0] for m in denials(nb)] == [f"cell {i}" for i in range(3, 9)]

@@ -7,10 +7,12 @@ import re
 from typing import Any
 
 from cnncourse.grader.bwrap import HOME, JOB
+from cnncourse.grader.forkbomb import ENDED
 
 # Errors that mean the sandbox refused something: no permission, a read-only file system, no
-# more processes, no network. A missing file counts when its path is outside the sandbox's
-# own folders (the kernel looked for something of the grader's).
+# more processes (or a fork bomb's kernel ended: ENDED), no network. A missing file counts when
+# its path is outside the sandbox's own folders (the kernel looked for something of the
+# grader's).
 DENIED_ERRNOS = ("[Errno 1]", "[Errno 11]", "[Errno 13]", "[Errno 30]", "[Errno 101]")
 DENIED_ERRNOS += ("[Errno 111]", "[Errno 99]", "[Errno -2]", "[Errno -3]")
 OWN_FOLDERS = (JOB, "/tmp", HOME)
@@ -33,7 +35,7 @@ def denials(nb: Any) -> list[str]:
                 for p in paths
                 if GRADER_FOLDERS in p or not any(inside(p, own) for own in OWN_FOLDERS)
             ]
-            if outside or any(code in text for code in DENIED_ERRNOS):
+            if outside or ENDED in text or any(code in text for code in DENIED_ERRNOS):
                 found.append(f"cell {index}: {text[:300]}")
                 break
     return found

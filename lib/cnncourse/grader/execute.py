@@ -293,5 +293,6 @@ class GuardedExecute(Execute):
         except (DeadKernelError, CellTimeoutError) as dead:  # the kernel died or hangs
             self._dead = True
             name = type(dead).__name__
-            cell.outputs = list(cell.get("outputs", [])) + [error(name, str(dead)[:300])]
+            why = getattr(self.km, "ended_why", lambda: "")() or str(dead)[:300]
+            cell.outputs = list(cell.get("outputs", [])) + [error(name, why)]
         return cell, resources

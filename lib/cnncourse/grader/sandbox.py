@@ -42,6 +42,7 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Float, Int, Unicode, default
 
+from cnncourse.grader import forkbomb
 from cnncourse.grader.bwrap import (
     DEFAULT_TMP_MB,
     HOME,
@@ -241,6 +242,8 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     _made_folder = Unicode("")
     _layout: Any = None
+    _watch: Any = None
+    _ended = Unicode("")
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         """The kernel spec's command, pointed at the inside connection file, in the sandbox."""
@@ -312,9 +315,28 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.connection_file = str(layout.ipc.parent / "connection.json")
         return await super()._async_pre_start_kernel(**kw)
 
+    def ended_why(self) -> str:
+        """Why the sandbox ended the kernel itself ('' if it did not): the grader reads it
+        when it finds the kernel dead (:mod:`cnncourse.grader.forkbomb`)."""
+        return self._watch.ended if self._watch is not None else self._ended
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        """Start the kernel, and a watch that ends it at once if it turns into a fork bomb
+        (only with a uid of its own)."""
+        self._ended = ""
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        layout = self._sandbox_layout()
+        if layout.uid is not None:
+            self._watch = forkbomb.Watch(layout.uid, layout.max_processes, end_processes)
+            self._watch.start()
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         """End whatever the kernel left running; remove the sockets and the folder this
         manager made."""
+        if self._watch is not None:
+            self._watch.stop()
+            self._ended = self._watch.ended
+            self._watch = None
         if self._layout is not None and self._layout.uid is not None:
             end_processes(self._layout.uid)
         await super()._async_cleanup_resources(restart)
