@@ -307,10 +307,12 @@ def judge_variants(
                 extra = sorted(bound_names(source) - bound_names(nb.cells[begin].source))
                 executed = {}
                 try:
-                    probe(client, "_judge_names = set(globals())")
                     # A variant that rebinds an existing name its original does not bind (say,
                     # an earlier exercise's function) cannot be undone by re-running cells.
-                    healthy = probe(client, f"assert not _judge_names & set({extra!r})")
+                    healthy = probe(
+                        client,
+                        f"_judge_names = set(globals())\nassert not _judge_names & set({extra!r})",
+                    )
                     for i in [begin, *affected]:
                         executed[i] = run(client, i, source if i == begin else None)
                     # Restore: the cells again with their original source. Test cells only
