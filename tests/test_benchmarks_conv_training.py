@@ -17,10 +17,10 @@ from benchmarks.solution_code import load_solution, read_cells, select_cells
 from benchmarks.training import EpochRecord, describe_outcome, first_reached
 
 
-# TensorFlow is imported once per worker: keep the tests that need it together (and out of
-# the unit tier: importing TensorFlow alone takes seconds).
+# Out of the unit tier: importing TensorFlow alone takes seconds (tests/tiers.py keeps the
+# modules that import it in the worker on one worker).
 def needs_tf(test):
-    return pytest.mark.slow(pytest.mark.xdist_group("benchmarks_tf")(test))
+    return pytest.mark.slow(test)
 
 
 def _notebook(path: Path) -> Path:

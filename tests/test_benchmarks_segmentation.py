@@ -8,14 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from benchmarks import segmentation
 
-needs_tf = pytest.mark.xdist_group("benchmarks_tf")
 
-
-@needs_tf
 def test_segmentation_quick_run_writes_both_recipes_and_the_load(tmp_path: Path) -> None:
     assert segmentation.main(["--quick", "--results-dir", str(tmp_path)]) == 0
     record = json.loads((tmp_path / "segmentation.json").read_text())

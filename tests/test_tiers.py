@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from types import SimpleNamespace
@@ -72,3 +74,20 @@ def test_one_worker_modules_exist_and_each_shares_a_module_fixture():
     for module in tiers.ONE_WORKER_MODULES:
         source = (ROOT / "tests" / module).read_text()
         assert 'scope="module"' in source, f"{module} builds nothing once per module"
+
+
+def test_collecting_the_tensorflow_modules_does_not_import_tensorflow():
+    # Only the worker that runs the TENSORFLOW_MODULES' group imports it, not each at collection.
+    modules = [str(ROOT / "tests" / module) for module in tiers.TENSORFLOW_MODULES]
+    code = (
+        "import sys, pytest\n"
+        f"code = pytest.main(['--collect-only', '-q', '-p', 'no:xdist', *{modules!r}])\n"
+        "print('collected', code, 'tensorflow' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout.strip().endswith("collected 0 False"), done.stdout[-2000:] + done.stderr
+    for module in tiers.TENSORFLOW_MODULES:
+        source = (ROOT / "tests" / module).read_text()
+        assert 'xdist_group("' not in source, f"{module} names a group of its own"

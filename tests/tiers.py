@@ -59,6 +59,16 @@ ONE_WORKER_MODULES = (
     "test_sandbox.py",
     "test_zygote.py",
 )
+# Modules whose tests import TensorFlow in the worker itself (Keras models, the benchmarks'
+# smoke runs): one group, so that one worker imports it (about 4 s of CPU), not each.
+TENSORFLOW_MODULES = (
+    "test_lessons_l08.py",
+    "test_lessons_04_07.py",
+    "test_device_and_plotting.py",
+    "test_benchmarks_conv_training.py",
+    "test_benchmarks_segmentation.py",
+)
+TENSORFLOW_GROUP = "tensorflow-in-process"
 LESSON = re.compile(r"\d\d-[a-z0-9-]+")
 
 
@@ -94,13 +104,15 @@ def order(items: list[pytest.Item], costs: dict[str, float]) -> list[pytest.Item
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the MODULE_MARKS modules, group nbval's cells per notebook and the
-    ONE_WORKER_MODULES per module, order the session."""
+    """Mark the MODULE_MARKS modules, group nbval's cells per notebook, the
+    ONE_WORKER_MODULES per module and the TENSORFLOW_MODULES together, order the session."""
     for item in items:
         for name in MODULE_MARKS.get(item.path.name, ()):
             item.add_marker(name)
         if item.path.name in ONE_WORKER_MODULES:
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
+        if item.path.name in TENSORFLOW_MODULES:
+            item.add_marker(pytest.mark.xdist_group(TENSORFLOW_GROUP))
         if item.path.suffix == ".ipynb":  # an nbval cell
             item.add_marker(pytest.mark.slow)
             item.add_marker(pytest.mark.xdist_group(item.path.stem))
