@@ -9,6 +9,7 @@ import re
 import runpy
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,13 @@ LESSONS = grading.lessons(ROOT)
 MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def forked_kernels(request, tmp_path_factory):
-    """The suite's kernels are forked from zygotes (``cnncourse.grader.zygote``), one of each
-    kind per worker, that imported the lessons' heavy modules once:
+SHARED = "CNN_TEST_SHARED_ZYGOTES"  # set by xdist's controller: the pid of its plain zygote
+FORK = "CNN_TEST_FORK"  # "0": start every kernel as usual
+
+
+def start_zygotes(folder: Path, stack: contextlib.ExitStack) -> dict[str, str]:
+    """Start the suite's zygotes in ``folder`` (``stack`` stops them), each of which imported
+    the lessons' heavy modules once; the environment that points kernels at them:
 
     - a plain one for unsandboxed kernels (the harness's, nbgrader's with isolation ``none``):
       a kernel spec ``python3`` on ``JUPYTER_PATH`` runs ``python -m cnncourse.grader.zygote
@@ -35,17 +39,9 @@ def forked_kernels(request, tmp_path_factory):
     - a sandboxed one, where the grader can use one (root, bubblewrap), for the sandboxed
       kernels of plain ``nbgrader autograde`` (``CNN_GRADER_ZYGOTE``); a classgrade batch
       starts its own.
-
-    nbval's kernels (``--nbval-current-env``) and JupyterLab's are started as a student's
-    are. Set ``CNN_TEST_FORK=0`` to start every kernel as usual. Not started for a session
-    without a ``slow`` test (``make test-unit``). Yields the plain zygote."""
+    """
     from cnncourse.grader import sandbox, zygote
 
-    slow = any(item.get_closest_marker("slow") for item in request.session.items)
-    if os.environ.get("CNN_TEST_FORK", "1") == "0" or not slow:
-        yield None
-        return
-    folder = tmp_path_factory.mktemp("forked-kernels")
     spec = folder / "kernels" / "python3"
     spec.mkdir(parents=True)
     argv = [sys.executable, "-m", zygote.__name__, "kernel", "-f", "{connection_file}"]
@@ -54,24 +50,81 @@ def forked_kernels(request, tmp_path_factory):
     (spec / "kernel.json").write_text(json.dumps(spec_json))
     masters = [grading.read(ROOT / "solutions" / n / f"{n}.ipynb") for n in LESSONS]
     preload = zygote.preload_of((master, master) for master in masters)
-    names = ("JUPYTER_PATH", zygote.PLAIN_VARIABLE, sandbox.ZYGOTE_VARIABLE)
-    saved = {name: os.environ.get(name) for name in names}
+    plain = stack.enter_context(zygote.Zygote(folder / "plain", preload, plain=True))
+    paths = [str(folder), os.environ.get("JUPYTER_PATH", "")]
+    env = {
+        zygote.PLAIN_VARIABLE: plain.path,
+        "JUPYTER_PATH": os.pathsep.join(filter(None, paths)),
+        SHARED: str(plain.process.pid),
+    }
+    if zygote.usable("auto"):
+        sandboxed = stack.enter_context(zygote.Zygote(folder / "sandboxed", preload))
+        env[sandbox.ZYGOTE_VARIABLE] = sandboxed.path
+    return env
+
+
+@contextlib.contextmanager
+def environment(values: dict[str, str]):
+    """``os.environ`` with ``values`` set, restored afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+ZYGOTES = pytest.StashKey[contextlib.ExitStack]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, the controller starts the suite's zygotes once, for all its workers
+    (they inherit the environment that points at them): each worker starting its own cost
+    about 5 s of CPU per zygote."""
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        return
+    if os.environ.get(FORK, "1") == "0" or os.environ.get(SHARED):
+        return
+    stack = contextlib.ExitStack()
+    folder = Path(tempfile.mkdtemp(prefix="cnncourse-zygotes-"))
+    stack.callback(shutil.rmtree, folder, ignore_errors=True)
+    try:
+        stack.enter_context(environment(start_zygotes(folder, stack)))
+    except BaseException:
+        stack.close()
+        raise
+    config.stash[ZYGOTES] = stack
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stack = config.stash.get(ZYGOTES, None)
+    if stack is not None:
+        stack.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def forked_kernels(request, tmp_path_factory):
+    """The suite's kernels are forked from zygotes (``cnncourse.grader.zygote``, see
+    :func:`start_zygotes`): under pytest-xdist, the controller's (``pytest_configure``), else
+    this session's own. nbval's kernels (``--nbval-current-env``) and JupyterLab's are started
+    as a student's are. Set ``CNN_TEST_FORK=0`` to start every kernel as usual. Not started
+    for a session without a ``slow`` test (``make test-unit``). Yields the plain zygote's pid
+    (None when kernels are not forked)."""
+    if os.environ.get(SHARED):
+        yield int(os.environ[SHARED])
+        return
+    slow = any(item.get_closest_marker("slow") for item in request.session.items)
+    if os.environ.get(FORK, "1") == "0" or not slow:
+        yield None
+        return
     with contextlib.ExitStack() as stack:
-        plain = stack.enter_context(zygote.Zygote(folder / "plain", preload, plain=True))
-        os.environ[zygote.PLAIN_VARIABLE] = plain.path
-        paths = [str(folder), saved["JUPYTER_PATH"] or ""]
-        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, paths))
-        if zygote.usable("auto"):
-            sandboxed = stack.enter_context(zygote.Zygote(folder / "sandboxed", preload))
-            os.environ[sandbox.ZYGOTE_VARIABLE] = sandboxed.path
-        try:
-            yield plain
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        env = start_zygotes(tmp_path_factory.mktemp("forked-kernels"), stack)
+        with environment(env):
+            yield int(env[SHARED])
 
 
 def running(pid: int) -> bool:

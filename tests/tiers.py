@@ -44,9 +44,14 @@ MODULE_MARKS = {
     "test_lessons_l08.py": ("slow",),  # builds Keras models
 }
 # Modules whose tests share one long set-up (a site build, a server, a graded batch): first.
+# Among them, the Slurm and sandbox tests mostly wait (on Slurm's daemons, on a fork bomb):
+# early, while the other worker grades a batch two jobs at a time, their idle core is used;
+# at the end, it was not (about 20 s with one core idle).
 LONG_MODULES = (
     "test_website.py",
     "test_classgrade.py",
+    "test_slurm.py",
+    "test_sandbox.py",
     "test_attacks.py",
     "test_scaffold.py",
     "test_jupyterlab.py",
