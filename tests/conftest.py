@@ -63,21 +63,6 @@ def start_zygotes(folder: Path, stack: contextlib.ExitStack) -> dict[str, str]:
     return env
 
 
-@contextlib.contextmanager
-def environment(values: dict[str, str]):
-    """``os.environ`` with ``values`` set, restored afterwards."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 ZYGOTES = pytest.StashKey[contextlib.ExitStack]()
 
 
@@ -92,8 +77,10 @@ def pytest_configure(config: pytest.Config) -> None:
     stack = contextlib.ExitStack()
     folder = Path(tempfile.mkdtemp(prefix="cnncourse-zygotes-"))
     stack.callback(shutil.rmtree, folder, ignore_errors=True)
+    patch = stack.enter_context(pytest.MonkeyPatch.context())
     try:
-        stack.enter_context(environment(start_zygotes(folder, stack)))
+        for name, value in start_zygotes(folder, stack).items():
+            patch.setenv(name, value)
     except BaseException:
         stack.close()
         raise
@@ -121,10 +108,11 @@ def forked_kernels(request, tmp_path_factory):
     if os.environ.get(FORK, "1") == "0" or not slow:
         yield None
         return
-    with contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack, pytest.MonkeyPatch.context() as patch:
         env = start_zygotes(tmp_path_factory.mktemp("forked-kernels"), stack)
-        with environment(env):
-            yield int(env[SHARED])
+        for name, value in env.items():
+            patch.setenv(name, value)
+        yield int(env[SHARED])
 
 
 def running(pid: int) -> bool:

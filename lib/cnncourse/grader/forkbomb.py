@@ -6,9 +6,8 @@ the cell's timeout ends the kernel, and the kernel itself crawls among them. :cl
 counts the processes of the kernel's uid four times a second; when they fill a quarter of the
 limit twice in a row (no graded kernel runs that many processes: by default at least 64, or
 four per core; TensorFlow's threads are threads, not processes), it ends every process of the
-uid, kernel included, and says why
-(:attr:`Watch.ended`). The grader then reads a dead kernel, with that reason, well before the
-timeout.
+uid, kernel included, and says why (:attr:`Watch.ended`). The grader then reads a dead
+kernel, with that reason, well before the timeout.
 
 Only where the kernel runs as a uid of its own (the grader is root): otherwise the uid is the
 grader's, and the limit alone holds. A process that makes itself non-dumpable (its ``/proc``
@@ -76,7 +75,7 @@ class Watch:
     def stop(self) -> None:
         """Stop watching (at once; waits for a check under way)."""
         self._stop.set()
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
+        if self._thread.is_alive():
             self._thread.join()
 
     def _run(self) -> None:
