@@ -242,8 +242,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     _made_folder = Unicode("")
     _layout: Any = None
-    _watch: Any = None
-    _ended = Unicode("")
+    _watch: Any = None  # this kernel's fork-bomb watch (stopped, not dropped, at clean-up)
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         """The kernel spec's command, pointed at the inside connection file, in the sandbox."""
@@ -318,12 +317,12 @@ class SandboxedKernelManager(AsyncKernelManager):
     def ended_why(self) -> str:
         """Why the sandbox ended the kernel itself ('' if it did not): the grader reads it
         when it finds the kernel dead (:mod:`cnncourse.grader.forkbomb`)."""
-        return self._watch.ended if self._watch is not None else self._ended
+        return self._watch.ended if self._watch is not None else ""
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         """Start the kernel, and a watch that ends it at once if it turns into a fork bomb
         (only with a uid of its own)."""
-        self._ended = ""
+        self._watch = None
         await super()._async_launch_kernel(kernel_cmd, **kw)
         layout = self._sandbox_layout()
         if layout.uid is not None:
@@ -335,8 +334,6 @@ class SandboxedKernelManager(AsyncKernelManager):
         manager made."""
         if self._watch is not None:
             self._watch.stop()
-            self._ended = self._watch.ended
-            self._watch = None
         if self._layout is not None and self._layout.uid is not None:
             end_processes(self._layout.uid)
         await super()._async_cleanup_resources(restart)
