@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import re
-import runpy
 import shutil
 import sys
 import tempfile
@@ -140,15 +139,17 @@ def marked_lines(nb) -> tuple[set[str], set[str]]:
 
 
 def catalog(kind: str, lesson: str) -> list[dict]:
-    """The raw entries of ``tests/<kind>/<lesson>.py`` (``kind`` is ``"mistakes"`` or
-    ``"alternatives"``; empty if the file does not exist yet)."""
-    path = Path(__file__).resolve().parent / kind / f"{lesson}.py"
-    return runpy.run_path(str(path))[kind.upper()] if path.is_file() else []
+    """The raw entries of the catalog page ``tests/<kind>/<lesson>.md`` (``kind`` is
+    ``"mistakes"`` or ``"alternatives"``; empty if the page does not exist yet), read by
+    :mod:`catalogs`."""
+    import catalogs
+
+    return catalogs.read(Path(__file__).resolve().parent / kind / f"{lesson}.md")
 
 
 def resolved(kind: str, lesson: str) -> list[dict]:
     """The catalog's entries, each with its whole answer cell in ``code`` (see
-    ``harness.entry_code``: the base answer with its replacements applied)."""
+    ``harness.entry_code``: the base answer with its diff applied)."""
     from harness import entry_code
 
     nb = grading.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb")
@@ -157,7 +158,7 @@ def resolved(kind: str, lesson: str) -> list[dict]:
     for entry in catalog(kind, lesson):
         code = entry_code(entry, nb, entries)
         result.append(
-            {k: v for k, v in entry.items() if k not in ("base", "replace")} | {"code": code}
+            {k: v for k, v in entry.items() if k not in ("base", "diff")} | {"code": code}
         )
     return result
 

@@ -1,12 +1,12 @@
 """The judging harness of the catalogs: many one-cell variants of a master, one kernel, nbgrader's
 rules.
 
-``tests/mistakes/<lesson>.py`` (wrong answers) and ``tests/alternatives/<lesson>.py`` (correct
-answers built differently from the master) hold entries ``dict(cell=, name=, ...)`` whose answer
-is either a whole cell (``code=``) or a base answer and a few replacements (``replace=[(old,
-new), ...]``, on the master's answer cell without its solution markers, or on the entry named by
-``base=``). :func:`entry_code` resolves them and fails loudly, naming the entry, when a
-replacement's old text no longer occurs exactly once in its base (a master was edited).
+``tests/mistakes/<lesson>.md`` (wrong answers) and ``tests/alternatives/<lesson>.md`` (correct
+answers built differently from the master) are Markdown pages of entries (read by
+:mod:`catalogs`) whose answer is either a whole cell (``code``) or a diff against a base answer
+(the master's answer cell without its solution markers, or the entry named by ``base``).
+:func:`entry_code` resolves them and fails loudly, naming the entry, when a diff no longer fits
+its base (a master was edited).
 
 :func:`judge_variants` runs the master once and then each variant, and judges *every* graded test
 cell from the variant's answer cell to the end of the notebook, so that a mistake that costs
@@ -37,6 +37,8 @@ from cnncourse.grader.prune import (
 )
 from cnncourse.grading import verdict
 
+import catalogs
+
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 Verdict = tuple[float, float, str]
@@ -55,16 +57,15 @@ def master_answer(nb: NotebookNode, cell: str) -> str:
 
 
 def entry_code(entry: dict, nb: NotebookNode, entries: Iterable[dict] = ()) -> str:
-    """The answer cell source of a catalog entry.
+    """The answer cell source of a catalog entry (see :mod:`catalogs`).
 
-    ``code=`` is the whole cell. Otherwise the base (the master's answer cell without its
-    solution markers, or the entry of ``entries`` named ``base=``: one for the same answer cell
-    if there is one, else the only one of that name) gets each
-    ``(old, new)`` of ``replace=`` in turn; each ``old`` must occur exactly once.
+    ``code`` is the whole cell. Otherwise the base (the master's answer cell without its
+    solution markers, or the entry of ``entries`` named ``base``: one for the same answer cell
+    if there is one, else the only one of that name) gets the hunks of ``diff`` in turn.
 
     Raises:
         ValueError: naming the entry, for an entry with both or neither forms, an unknown or
-            circular base, or a replacement whose old text is missing or ambiguous.
+            circular base, or a hunk whose lines are missing from its base or ambiguous there.
     """
     return _resolve(entry, nb, list(entries), ())
 
@@ -86,26 +87,17 @@ def _resolve(entry: dict, nb: NotebookNode, entries: list[dict], seen: tuple[str
     if name in seen:
         raise ValueError(f"{name!r}: circular base ({' -> '.join([*seen, name])})")
     if "code" in entry:
-        if "replace" in entry or "base" in entry:
-            raise ValueError(f"{name!r}: give either code= or base=/replace=, not both")
+        if "diff" in entry or "base" in entry:
+            raise ValueError(f"{name!r}: give either a whole cell or a base and a diff, not both")
         return entry["code"].strip("\n")
-    if "replace" not in entry:
-        raise ValueError(f"{name!r}: give code= (a whole cell) or replace= (and maybe base=)")
+    if "diff" not in entry:
+        raise ValueError(f"{name!r}: give a whole cell (```python) or a diff (```diff)")
     if entry.get("base") is None:
         code, base_name = master_answer(nb, entry["cell"]), f"the master's {entry['cell']}"
     else:
         base = _find_base(entry, entries)
         code, base_name = _resolve(base, nb, entries, (*seen, name)), repr(entry["base"])
-    for old, new in entry["replace"]:
-        count = code.count(old)
-        if count != 1:
-            where = "does not occur" if count == 0 else f"occurs {count} times"
-            raise ValueError(
-                f"{name!r}: the replaced text {old!r} {where} in its base ({base_name}); "
-                "update the entry to the base's current text"
-            )
-        code = code.replace(old, new)
-    return code.strip("\n")
+    return catalogs.apply_diff(code, entry["diff"], name, base_name).strip("\n")
 
 
 # Which cells can see a variant ---------------------------------------------------------------

@@ -45,7 +45,7 @@ def test_solution_full_marks_blank_zero_mistake_named(lesson, tmp_path):
     _submit(course, "solution", lesson, grading.read(master))
     _submit(course, "blank", lesson, grading.read(course / "course" / lesson / f"{lesson}.ipynb"))
     mistakes = mistakes_for(lesson)
-    assert mistakes, f"tests/mistakes/{lesson}.py is missing or empty"
+    assert mistakes, f"tests/mistakes/{lesson}.md is missing or empty"
     mistake = mistakes[0]
     wrong = inject(grading.read(master), mistake["cell"], mistake["code"])
     _submit(course, "mistake", lesson, wrong)

@@ -48,15 +48,25 @@ MASTER = _notebook(
 )
 
 
-def test_entry_code_applies_replacements_to_the_master_without_its_markers():
-    entry = dict(cell="c1", name="adds", replace=[("    y = 2 * x", "    y = x + 2")])
+def _diff(*lines):
+    """One hunk: lines starting with ' ', '-' or '+'."""
+    old = [line[1:] for line in lines if line[0] in " -"]
+    new = [line[1:] for line in lines if line[0] in " +"]
+    return [(old, new)]
+
+
+def test_entry_code_applies_a_diff_to_the_master_without_its_markers():
+    entry = dict(cell="c1", name="adds", diff=_diff("-    y = 2 * x", "+    y = x + 2"))
     assert harness.entry_code(entry, MASTER) == "def double(x):\n    y = x + 2\n    return y"
 
 
 def test_entry_code_builds_on_another_entry_and_on_whole_cells():
-    first = dict(cell="c1", name="adds", replace=[("2 * x", "x + 2")])
+    first = dict(cell="c1", name="adds", diff=_diff("-    y = 2 * x", "+    y = x + 2"))
     second = dict(
-        cell="c1", name="adds and negates", base="adds", replace=[("return y", "return -y")]
+        cell="c1",
+        name="adds and negates",
+        base="adds",
+        diff=_diff("-    return y", "+    return -y"),
     )
     whole = dict(cell="c1", name="whole", code="\ndef double(x):\n    return x * 2\n")
     entries = [first, second, whole]
@@ -68,13 +78,20 @@ def test_entry_code_builds_on_another_entry_and_on_whole_cells():
     ("entry", "message"),
     [
         (
-            dict(cell="c1", name="stale", replace=[("y = 3 * x", "y = x")]),
-            "'stale'.*does not occur",
+            dict(cell="c1", name="stale", diff=_diff("-    y = 3 * x", "+    y = x")),
+            "'stale'.*hunk 1.*do not occur in its base \\(the master's c1\\)",
         ),
-        (dict(cell="c1", name="vague", replace=[("y", "z")]), "'vague'.*occurs 2 times"),
-        (dict(cell="c1", name="orphan", base="nobody", replace=[("y", "z")]), "'orphan'.*no entry"),
-        (dict(cell="c1", name="both", code="pass", replace=[]), "'both'.*not both"),
-        (dict(cell="c1", name="neither"), "'neither'.*give code="),
+        (
+            dict(cell="c1", name="part of a line", diff=_diff("-y = 2 * x", "+y = x")),
+            "'part of a line'.*do not occur",
+        ),
+        (
+            dict(cell="c1", name="orphan", base="nobody", diff=_diff("-y", "+z")),
+            "'orphan'.*no entry",
+        ),
+        (dict(cell="c1", name="both", code="pass", diff=[]), "'both'.*not both"),
+        (dict(cell="c1", name="neither"), "'neither'.*give a whole cell"),
+        (dict(cell="c1", name="loop", base="loop", diff=_diff("-y", "+z")), "'loop'.*circular"),
     ],
 )
 def test_entry_code_fails_loudly_naming_the_entry(entry, message):

@@ -1,8 +1,8 @@
 """Each graded exercise fails on plausible wrong code, the feedback names the mistake, and a
 mistake costs points only in its own exercise (no cascades).
 
-The catalog lives in tests/mistakes/<lesson>.py (see README.md there; entries are a whole cell
-or a base answer and a few replacements, resolved by ``harness.entry_code``). Each mistake
+The catalog lives in tests/mistakes/<lesson>.md (see README.md there; entries are a whole cell
+or a base answer and a diff, resolved by ``harness.entry_code``). Each mistake
 replaces its answer cell in the lesson's master notebook; the cells from there to the end of the
 notebook that can see it run in a kernel set up as ``nbgrader autograde`` sets it up (the
 course's nbgrader configuration, ``NBGRADER_EXECUTION``), and nbgrader's own rules score every
@@ -55,7 +55,7 @@ def test_every_mistake_loses_its_points_only_in_its_exercise_and_feedback_names_
 ):
     nb = _master(lesson)
     mistakes = mistakes_for(lesson)
-    assert mistakes, f"tests/mistakes/{lesson}.py is missing or empty"
+    assert mistakes, f"tests/mistakes/{lesson}.md is missing or empty"
     master, judged = judged_catalogs(lesson)
     judged = judged["mistakes"]
     problems = [

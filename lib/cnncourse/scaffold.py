@@ -7,8 +7,8 @@ Writes, from the templates in ``templates/lesson/`` of the course repository:
 * ``solutions/NN-slug/NN-slug.ipynb`` -- a master with the setup cell, one small real exercise
   (a moving average) with visible and hidden tests, a written question with its model answer
   and rubric, and the hand-in section;
-* ``tests/mistakes/NN-slug.py`` -- two plausible wrong answers the tests must catch;
-* ``tests/alternatives/NN-slug.py`` -- two correct answers built differently that must keep
+* ``tests/mistakes/NN-slug.md`` -- two plausible wrong answers the tests must catch;
+* ``tests/alternatives/NN-slug.md`` -- two correct answers built differently that must keep
   every point;
 
 then releases the lesson as ``make release`` does (badges and install cell stamped,
@@ -46,8 +46,8 @@ def planned_files(root: Path, name: str) -> dict[str, Path]:
     """What the scaffold writes for lesson ``name`` in the course at ``root``."""
     return {
         "master": root / "solutions" / name / f"{name}.ipynb",
-        "mistakes": root / "tests" / "mistakes" / f"{name}.py",
-        "alternatives": root / "tests" / "alternatives" / f"{name}.py",
+        "mistakes": root / "tests" / "mistakes" / f"{name}.md",
+        "alternatives": root / "tests" / "alternatives" / f"{name}.md",
     }
 
 
@@ -91,7 +91,7 @@ def new_lesson(root: str | Path, name: str, title: str | None = None) -> list[Pa
     if taken:
         raise ValueError(f"lesson number {number} is taken by {taken[0]}; choose another number")
     for kind, path in files.items():
-        template = templates / ("lesson.ipynb" if kind == "master" else f"{kind}.py")
+        template = templates / ("lesson.ipynb" if kind == "master" else f"{kind}.md")
         path.parent.mkdir(parents=True, exist_ok=True)
         text = fill(template.read_text(encoding="utf-8"), name, title, kind == "master")
         path.write_text(text, encoding="utf-8")
