@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -91,3 +92,20 @@ def test_collecting_the_tensorflow_modules_does_not_import_tensorflow():
     for module in tiers.TENSORFLOW_MODULES:
         source = (ROOT / "tests" / module).read_text()
         assert 'xdist_group("' not in source, f"{module} names a group of its own"
+
+
+def test_every_pytest_raises_in_the_suite_says_which_message_it_expects():
+    """Without ``match=``, an exception of the same type raised deep inside NumPy (or by the
+    wrong check) passes the test as well as the clear error it means to prove."""
+    loose = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "raises"
+                and getattr(node.func.value, "id", None) == "pytest"
+                and not any(keyword.arg == "match" for keyword in node.keywords)
+            ):
+                loose.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not loose, f"pytest.raises without match=: {', '.join(loose)}"
