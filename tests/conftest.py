@@ -123,6 +123,42 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
+def toy_notebook(*cells: tuple[str, str]):
+    """A small nbgrader notebook: ``cells`` are ``(kind, source)`` with kind ``"setup"``,
+    ``"answer"`` or ``"test"`` (one point); their grade_ids are c0, c1, ..."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    for index, (kind, source) in enumerate(cells):
+        cell = new_code_cell(source)
+        meta = {"grade_id": f"c{index}", "schema_version": 3, "grade": False, "solution": False}
+        meta.update(
+            {
+                "answer": {"solution": True, "locked": False},
+                "test": {"grade": True, "points": 1, "locked": True},
+            }.get(kind, {"locked": True})
+        )
+        cell.metadata["nbgrader"] = meta
+        nb.cells.append(cell)
+    return nb
+
+
+def require_bubblewrap() -> None:
+    """Skip without a working bubblewrap; fail instead in CI, which must grade with it."""
+    from cnncourse.grader import sandbox
+
+    why = sandbox.problem()
+    if why and os.environ.get("CI"):
+        pytest.fail(f"CI must grade with OS isolation: {why}")
+    if why:
+        pytest.skip(why)
+
+
 def marked_lines(nb) -> tuple[set[str], set[str]]:
     """(inside, outside): the stripped lines of a master's cells between nbgrader's BEGIN/END
     markers (solutions and hidden tests), and the lines outside them (what students see)."""

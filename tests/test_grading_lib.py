@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from nbformat.v4 import new_code_cell, new_notebook
-
 from cnncourse import grading
 
 import harness
-from conftest import ROOT
-
-
-def _notebook(*cells):
-    nb = new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    for index, (kind, source) in enumerate(cells):
-        cell = new_code_cell(source)
-        meta = {"grade_id": f"c{index}", "schema_version": 3, "task": False, "locked": True}
-        if kind == "test":
-            meta.update(grade=True, solution=False, points=1)
-        else:
-            meta.update(grade=False, solution=False)
-        cell.metadata["nbgrader"] = meta
-        nb.cells.append(cell)
-    return nb
+from conftest import ROOT, toy_notebook
 
 
 def test_judge_follows_nbgrader_rules_and_tensorflow_costs_no_points(tmp_path):
-    nb = _notebook(
+    nb = toy_notebook(
         ("setup", "from cnncourse import config\nconfig.quiet_tensorflow()"),
         ("test", "assert 1 + 1 == 2"),
         ("test", "assert 1 + 1 == 3, 'arithmetic is broken'"),
@@ -55,7 +34,7 @@ def test_lessons_are_the_numbered_folders_with_a_master(tmp_path):
 
 
 def test_judge_variants_isolates_each_variant_and_survives_a_dead_kernel(tmp_path):
-    nb = _notebook(
+    nb = toy_notebook(
         ("setup", "import os\nstate = {'calls': 0}"),
         ("answer", "def double(x):\n    return 2 * x"),
         ("test", "assert double(3) == 6, f'double(3) is {double(3)}'"),
@@ -79,7 +58,7 @@ def test_judge_variants_isolates_each_variant_and_survives_a_dead_kernel(tmp_pat
 
 
 def test_judge_variants_undoes_a_variant_that_redefines_an_earlier_answer(tmp_path):
-    nb = _notebook(
+    nb = toy_notebook(
         ("answer", "def double(x):\n    return 2 * x"),
         ("test", "assert double(3) == 6, f'double(3) is {double(3)}'"),
         ("answer", "def triple(x):\n    return 3 * x"),

@@ -4,38 +4,14 @@ changed), and variants are judged on every later test cell, cascades included.""
 from __future__ import annotations
 
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 
 from cnncourse import grading
 from cnncourse.grader import prune
 
 import harness
-from conftest import ROOT
+from conftest import ROOT, toy_notebook
 
-
-def _notebook(*cells):
-    """cells: (kind, source) with kind "setup", "answer" or "test"; grade_ids c0, c1, ..."""
-    nb = new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    for index, (kind, source) in enumerate(cells):
-        cell = new_code_cell(source)
-        meta = {"grade_id": f"c{index}", "schema_version": 3, "grade": False, "solution": False}
-        meta.update(
-            {
-                "answer": {"solution": True, "locked": False},
-                "test": {"grade": True, "points": 1},
-            }.get(kind, {"locked": True})
-        )
-        cell.metadata["nbgrader"] = meta
-        nb.cells.append(cell)
-    return nb
-
-
-MASTER = _notebook(
+MASTER = toy_notebook(
     ("setup", "import math"),
     (
         "answer",
@@ -108,7 +84,7 @@ def test_affected_cells_follow_names_and_the_functions_that_read_them():
     # Cell 3 only defines quadruple, which reads double when it is called: it need not run
     # again, but the test that calls quadruple (4) is affected.
     assert harness.affected_cells(MASTER, 1, "def double(x):\n    return x") == [2, 4]
-    nb = _notebook(
+    nb = toy_notebook(
         ("setup", "def helper():\n    return answer_value"),
         ("answer", "answer_value = 1"),
         ("test", "assert helper() == 1"),
@@ -121,7 +97,7 @@ def test_affected_cells_follow_names_and_the_functions_that_read_them():
 def test_defining_a_function_reads_its_defaults_and_decorators_not_its_body():
     reads = prune.cell_reads(prune.parse("@deco(a)\ndef f(x, s: T = d):\n    return x + s + g"))
     assert reads == {"deco", "a", "T", "d"}
-    nb = _notebook(
+    nb = toy_notebook(
         ("answer", "x = 1"),
         ("setup", "def f(x, stride=2):\n    return x * stride"),
         ("test", "assert f(3) == 6"),
@@ -130,7 +106,7 @@ def test_defining_a_function_reads_its_defaults_and_decorators_not_its_body():
 
 
 def test_a_cell_that_binds_a_name_before_reading_it_is_not_affected_by_it():
-    nb = _notebook(
+    nb = toy_notebook(
         ("answer", "def f(x):\n    return x + 1"),
         ("plain", "y = f(1)  # binds y from the answer"),
         ("test", "y = 3\nassert y == 3  # its own y"),
@@ -159,7 +135,7 @@ def test_judge_variants_shows_a_cascade_and_keeps_unaffected_verdicts(tmp_path):
 
 
 def test_cells_that_feed_no_graded_test_are_not_run_for_a_variant():
-    nb = _notebook(
+    nb = toy_notebook(
         ("setup", "import math\nlog = []"),
         ("answer", "def f(x):\n    return x + 1"),
         ("plain", "figure = [f(i) for i in range(3)]  # only shown"),
@@ -175,7 +151,7 @@ def test_cells_that_feed_no_graded_test_are_not_run_for_a_variant():
 
 
 def test_graded_only_drops_the_cells_that_only_show_something():
-    nb = _notebook(
+    nb = toy_notebook(
         ("setup", "import math"),
         ("answer", "def f(x):\n    return x + 1"),
         ("plain", "figure = [f(i) for i in range(3)]  # only shown"),

@@ -24,7 +24,7 @@ from nbclient.exceptions import DeadKernelError
 from cnncourse.grader import bwrap, forkbomb, sandbox, zygote
 from cnncourse.grader.denials import denials
 
-from conftest import ROOT
+from conftest import ROOT, require_bubblewrap
 
 PROBES = Path(__file__).with_name("sandbox_probes.py")
 MASTER = ROOT / "solutions" / "03-conv2d" / "03-conv2d.ipynb"
@@ -32,12 +32,7 @@ MASTER = ROOT / "solutions" / "03-conv2d" / "03-conv2d.ipynb"
 
 @pytest.fixture(scope="module", autouse=True)
 def bubblewrap():
-    """Skip without a working bubblewrap; fail instead in CI."""
-    why = sandbox.problem()
-    if why and os.environ.get("CI"):
-        pytest.fail(f"CI must grade with OS isolation: {why}")
-    if why:
-        pytest.skip(why)
+    require_bubblewrap()
 
 
 @pytest.fixture(scope="module")
