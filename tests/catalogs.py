@@ -23,7 +23,8 @@ context (`` ``) and removed (``-``) lines must occur exactly once, as whole line
 they apply to (trailing spaces do not count), and become its context and added (``+``) lines.
 An empty line in a diff is an empty context line (editors strip the space).
 
-:func:`read` returns the entries as dicts (``cell``, ``name``, ``line`` and the fields above,
+:func:`read` returns the entries as dicts (``cell``, ``name``, ``where`` (the page and line of
+its heading) and the fields above,
 with ``loses`` a list and either ``code`` or ``diff``, a list of ``(old, new)`` line lists);
 :func:`apply_diff` applies a diff. Both fail loudly, naming the entry and what to fix.
 """
@@ -70,7 +71,8 @@ def parse(text: str, where: str = "<catalog>") -> list[dict]:
                 raise CatalogError(
                     f"{where}:{number}: an entry before any '## answer_cell' heading"
                 )
-            entries.append({"cell": cell, "name": line[4:].strip(), "line": number})
+            entry = {"cell": cell, "name": line[4:].strip(), "where": f"{where}:{number}"}
+            entries.append(entry)
         elif FIELD.match(line) and entries and not _has_answer(entries[-1]):
             key, value = FIELD.match(line).groups()
             if key not in FIELDS:
@@ -107,7 +109,7 @@ def parse(text: str, where: str = "<catalog>") -> list[dict]:
     for entry in entries:
         if not _has_answer(entry):
             raise CatalogError(
-                f"{where}:{entry['line']}: {entry['name']!r} has no ```python or ```diff block"
+                f"{entry['where']}: {entry['name']!r} has no ```python or ```diff block"
             )
     return entries
 
@@ -145,9 +147,11 @@ def _hunks(body: list[str], where: str, name: str) -> list[Hunk]:
     return hunks
 
 
-def apply_diff(code: str, hunks: list[Hunk], name: str, base_name: str) -> str:
+def apply_diff(code: str, hunks: list[Hunk], label: str, base_name: str) -> str:
     """``code`` with each hunk's old lines (which must occur exactly once, as whole lines, in
     the text it applies to; trailing spaces do not count) replaced by its new lines, in turn.
+
+    ``label`` names the entry in errors (its quoted name, and where its page has it).
 
     Raises:
         CatalogError: naming the entry, its base and the hunk whose lines are missing or
@@ -164,7 +168,7 @@ def apply_diff(code: str, hunks: list[Hunk], name: str, base_name: str) -> str:
         if len(starts) != 1:
             where = "do not occur" if not starts else f"occur {len(starts)} times"
             raise CatalogError(
-                f"{name!r}: the lines of its diff's hunk {number} ({old[0].strip()!r}...) {where} "
+                f"{label}: the lines of its diff's hunk {number} ({old[0].strip()!r}...) {where} "
                 f"in its base ({base_name}); update the diff to the base's current text"
                 + ("" if not starts else ", with more unchanged lines around the change")
             )

@@ -78,26 +78,31 @@ def _find_base(entry: dict, entries: list[dict]) -> dict:
     found = same_cell or named
     if len(found) != 1:
         problem = "is no entry of this lesson" if not found else "names several entries"
-        raise ValueError(f"{entry['name']!r}: its base {entry['base']!r} {problem}")
+        raise ValueError(f"{_label(entry)}: its base {entry['base']!r} {problem}")
     return found[0]
 
 
+def _label(entry: dict) -> str:
+    """The entry's name, and where its page has it (for errors)."""
+    return f"{entry['name']!r}" + (f" ({entry['where']})" if "where" in entry else "")
+
+
 def _resolve(entry: dict, nb: NotebookNode, entries: list[dict], seen: tuple[str, ...]) -> str:
-    name = entry["name"]
+    name, label = entry["name"], _label(entry)
     if name in seen:
-        raise ValueError(f"{name!r}: circular base ({' -> '.join([*seen, name])})")
+        raise ValueError(f"{label}: circular base ({' -> '.join([*seen, name])})")
     if "code" in entry:
         if "diff" in entry or "base" in entry:
-            raise ValueError(f"{name!r}: give either a whole cell or a base and a diff, not both")
+            raise ValueError(f"{label}: give either a whole cell or a base and a diff, not both")
         return entry["code"].strip("\n")
     if "diff" not in entry:
-        raise ValueError(f"{name!r}: give a whole cell (```python) or a diff (```diff)")
+        raise ValueError(f"{label}: give a whole cell (```python) or a diff (```diff)")
     if entry.get("base") is None:
         code, base_name = master_answer(nb, entry["cell"]), f"the master's {entry['cell']}"
     else:
         base = _find_base(entry, entries)
         code, base_name = _resolve(base, nb, entries, (*seen, name)), repr(entry["base"])
-    return catalogs.apply_diff(code, entry["diff"], name, base_name).strip("\n")
+    return catalogs.apply_diff(code, entry["diff"], label, base_name).strip("\n")
 
 
 # Which cells can see a variant ---------------------------------------------------------------

@@ -4,6 +4,7 @@ a diff applies only where it fits, and no whole-cell entry copies a master or an
 from __future__ import annotations
 
 import difflib
+import re
 
 import pytest
 
@@ -11,7 +12,7 @@ from cnncourse import grading
 
 import catalogs
 import harness
-from conftest import LESSONS, ROOT, catalog
+from conftest import LESSONS, ROOT, catalog, toy_notebook
 
 PAGE = """# Mistakes: 99-example
 
@@ -60,11 +61,8 @@ def double(x):
 
 def test_a_catalog_page_reads_into_entries():
     adds, whole, halve = catalogs.parse(PAGE)
-    assert (adds["cell"], adds["name"], adds["line"]) == (
-        "double",
-        "adds instead of multiplying",
-        7,
-    )
+    assert (adds["cell"], adds["name"]) == ("double", "adds instead of multiplying")
+    assert adds["where"] == "<catalog>:7"
     assert adds["loses"] == ["test_double", "test_quadruple"] and adds["feedback"] == "adds"
     assert adds["diff"] == [
         (["def double(x):", "    y = 2 * x", ""], ["def double(x):", "    y = x + 2", ""]),
@@ -106,9 +104,9 @@ def test_a_diff_applies_only_where_it_fits_exactly_once():
     with pytest.raises(
         catalogs.CatalogError, match=r"'e'.*hunk 1.*occur 2 times in its base \(b\)"
     ):
-        catalogs.apply_diff(code, [hunk], "e", "b")
+        catalogs.apply_diff(code, [hunk], "'e'", "b")
     wider = (["def f(x):", "    y = x"], ["def f(x):", "    y = 2 * x"])
-    assert catalogs.apply_diff(code, [wider], "e", "b").split("\n")[1:3] == [
+    assert catalogs.apply_diff(code, [wider], "'e'", "b").split("\n")[1:3] == [
         "    y = 2 * x",
         "    y = x",
     ]
@@ -117,7 +115,22 @@ def test_a_diff_applies_only_where_it_fits_exactly_once():
 def test_trailing_spaces_do_not_count_when_a_diff_is_placed():
     code = "def f(x):    \n    return x"
     hunk = (["def f(x):", "    return x"], ["def f(x):", "    return -x"])
-    assert catalogs.apply_diff(code, [hunk], "e", "b") == "def f(x):\n    return -x"
+    assert catalogs.apply_diff(code, [hunk], "'e'", "b") == "def f(x):\n    return -x"
+
+
+def test_a_diff_that_no_longer_fits_names_its_page_line_hunk_and_base(tmp_path):
+    nb = toy_notebook(
+        ("answer", "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION")
+    )
+    page = tmp_path / "99-x.md"
+    page.write_text("## c0\n\n### triples\n\n```diff\n-    return 3 * x\n+    return x\n```\n")
+    (entry,) = catalogs.read(page)
+    expected = (
+        rf"'triples' \({re.escape(str(page))}:3\): the lines of its diff's hunk 1 "
+        r"\('return 3 \* x'...\) do not occur in its base \(the master's c0\)"
+    )
+    with pytest.raises(ValueError, match=expected):
+        harness.entry_code(entry, nb, [entry])
 
 
 def _longest_shared_run(a: str, b: str) -> int:

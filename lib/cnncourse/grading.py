@@ -86,13 +86,18 @@ def new_gradebook(path: str | os.PathLike[str]) -> Path:
 
 
 def nbgrader_in_process(
-    root: str | os.PathLike[str], command: str, lesson: str, student: str = ""
+    root: str | os.PathLike[str],
+    command: str,
+    lesson: str,
+    student: str = "",
+    config: Any = None,
 ) -> str:
     """Run one nbgrader step in this Python process, as ``nbgrader COMMAND LESSON --force``
     (``--create`` for autograde) does in the course ``root``; return its log.
 
     ``command`` is ``"generate_assignment"``, ``"autograde"`` or ``"generate_feedback"``;
-    ``student`` limits autograde and feedback to one student. Only ``root/nbgrader_config.py``
+    ``student`` limits autograde and feedback to one student. ``config`` is the configuration
+    to use (the class grader's job builds its own); by default only ``root/nbgrader_config.py``
     is read (no user-wide Jupyter configuration). Much cheaper than :func:`nbgrader` (no new
     Python process, no ``alembic`` program): meant for a process that grades one submission,
     where nbgrader's global state cannot leak into anything else.
@@ -108,7 +113,12 @@ def nbgrader_in_process(
     from nbgrader.utils import capture_log
 
     root = Path(root).resolve()
-    config = course_config(root)
+    if config is None:
+        config = course_config(root)
+    else:
+        from traitlets.config import Config
+
+        config = Config(config)
     config.CourseDirectory.root = os.fspath(root)
     coursedir = CourseDirectory(config=config)
     coursedir.assignment_id = lesson

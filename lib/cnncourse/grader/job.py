@@ -33,11 +33,6 @@ SCORED = "scored"  # made in the result folder once the notebook has run and bee
 RELEASES_VARIABLE = "CNN_GRADER_RELEASES"  # a folder the jobs of one batch share their releases in
 STUDENT_ID = "student"  # the one student of a job's own course; the real name is in the result
 EXECUTE_NAMES = ("Execute", "GuardedExecute")
-CONVERTERS = {
-    "generate_assignment": "GenerateAssignment",
-    "autograde": "Autograde",
-    "generate_feedback": "GenerateFeedback",
-}
 
 
 class JobCancelled(Exception):
@@ -100,29 +95,9 @@ def run_nbgrader(config: Config, root: Path, command: str, lesson: str, student:
     Raises:
         RuntimeError: when nbgrader reports a failure (the message holds its log).
     """
-    from nbgrader import converters
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.utils import capture_log
-
     from cnncourse import grading
 
-    config = Config(config)
-    config.CourseDirectory.root = os.fspath(root)
-    coursedir = CourseDirectory(config=config)
-    coursedir.assignment_id = lesson
-    if student:
-        coursedir.student_id = student
-    if coursedir.db_url == f"sqlite:///{root / 'gradebook.db'}":
-        grading.new_gradebook(root / "gradebook.db")
-    app = getattr(converters, CONVERTERS[command])(coursedir=coursedir, config=config)
-    app.force = True
-    if command == "autograde":
-        app.create_student = True
-    outcome = capture_log(app)
-    if not outcome.get("success"):
-        log = outcome.get("log", "")
-        raise RuntimeError(f"nbgrader {command} {lesson} failed:\n{log}{outcome.get('error', '')}")
-    return outcome.get("log", "")
+    return grading.nbgrader_in_process(root, command, lesson, student, config=config)
 
 
 def make_release(config: Config, root: Path, lesson: str, shared: str | None = None) -> str:
