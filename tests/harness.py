@@ -170,11 +170,20 @@ def own_tests(nb: NotebookNode, answer: str) -> list[str]:
 
 class Judged(NamedTuple):
     """What one variant earned: ``{test_id: (points, max_points, feedback)}`` for every graded
-    test cell after its answer cell, and the text its executed cells printed (stdout and
-    stderr streams: warnings show there)."""
+    test cell after its answer cell, the text its executed cells printed (stdout and stderr
+    streams: warnings show there), and the error its answer cell raised, if any."""
 
     verdicts: dict[str, Verdict]
     output: str
+    answer_error: str = ""
+
+
+def _error(cell: NotebookNode | None) -> str:
+    """``ename: evalue`` of the cell's error, if it raised one ("" otherwise)."""
+    for output in (cell or {}).get("outputs", []):
+        if output.output_type == "error":
+            return f"{output.ename}: {output.evalue}"
+    return ""
 
 
 def _printed(cells: Iterable[NotebookNode]) -> str:
@@ -295,6 +304,12 @@ def judge_variants(
         client.nb.cells.pop()
         return not any(output.output_type == "error" for output in cell.outputs)
 
+    earlier_names, seen = [], set()
+    for cell in nb.cells:
+        earlier_names.append(set(seen))
+        if cell.cell_type == "code":
+            seen |= bound_names(cell.source)
+
     results = []
     with setenv(NBGRADER_EXECUTION="autograde"):
         client = start()
@@ -302,13 +317,19 @@ def judge_variants(
         try:
             for (_, source), (begin, affected) in zip(variants, plans):
                 extra = sorted(bound_names(source) - bound_names(nb.cells[begin].source))
+                # What the original answer cell alone binds goes before the variant runs, as in
+                # nbgrader's fresh kernel: a variant that fails (a syntax error, say) must not
+                # leave the master's function in place for the tests.
+                own = sorted(bound_names(nb.cells[begin].source) - earlier_names[begin])
                 executed = {}
                 try:
                     # A variant that rebinds an existing name its original does not bind (say,
                     # an earlier exercise's function) cannot be undone by re-running cells.
                     healthy = probe(
                         client,
-                        f"_judge_names = set(globals())\nassert not _judge_names & set({extra!r})",
+                        f"_judge_names = set(globals())\nfor _judge_name in {own!r}:\n"
+                        "    globals().pop(_judge_name, None)\n"
+                        f"assert not _judge_names & set({extra!r})",
                     )
                     for i in [begin, *affected]:
                         executed[i] = run(client, i, source if i == begin else None)
@@ -331,7 +352,9 @@ def judge_variants(
                     for i, t in sorted(test_index.items())
                     if i > begin
                 }
-                results.append(Judged(verdicts, _printed(executed.values())))
+                results.append(
+                    Judged(verdicts, _printed(executed.values()), _error(executed.get(begin)))
+                )
                 if not healthy:  # the variant broke the kernel or its state: start afresh
                     stop(client)
                     client = start()

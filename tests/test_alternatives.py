@@ -57,7 +57,12 @@ def test_every_alternative_keeps_every_point(lesson, judged_catalogs):
         pytest.fail(f"tests/alternatives/{lesson}.md is missing or empty")
     judged = judged_catalogs(lesson)[1]["alternatives"]
     problems = []
-    for alternative, (verdicts, output) in zip(alternatives, judged):
+    for alternative, (verdicts, output, answer_error) in zip(alternatives, judged):
+        if answer_error:
+            problems.append(
+                f"{alternative['name']!r}: its answer cell {alternative['cell']} raised "
+                f"{answer_error}; an alternative is a correct answer, whose cell runs cleanly"
+            )
         for grade_id, (points, max_points, feedback) in verdicts.items():
             if points < max_points:
                 message = feedback.strip()[-1500:] or "no error: the cell wrote to stderr"

@@ -24,6 +24,73 @@ def test_check_equal_likely_needs_the_same_type():
     assert "Likely cause" not in str(error.value)
 
 
+class _EqualsEverything:
+    """What a student might return to pass every comparison without computing anything."""
+
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = object.__hash__
+
+
+class _SneakyInt(int):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+    __hash__ = int.__hash__
+
+
+class _SneakyInt64(np.int64):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+
+class _SneakyShape(np.ndarray):
+    @property
+    def shape(self):
+        return (_EqualsEverything(), _EqualsEverything())
+
+
+@pytest.mark.parametrize(
+    ("got", "message"),
+    [
+        (_EqualsEverything(), r"is a _EqualsEverything .*which the tests do not compare"),
+        ((_EqualsEverything(), 3), r"is a _EqualsEverything .*return plain values"),
+        ({"conv": _EqualsEverything()}, r"is a _EqualsEverything"),
+        (_SneakyInt(3), r"f\(\) is 3, expected 7\."),
+        ([_SneakyInt(3)], r"f\(\) is \[3\], expected 7\."),
+        (_SneakyInt64(3), r"f\(\) is 3, expected 7\."),
+    ],
+)
+def test_check_equal_compares_plain_values_not_objects_that_equal_everything(got, message):
+    with pytest.raises(AssertionError, match=message):
+        checks.check_equal("f()", got, 7)
+
+
+def test_check_equal_accepts_numpy_scalars_and_containers_of_plain_values():
+    checks.check_equal("n", np.int64(3), 3)
+    checks.check_equal("shape", (np.int64(2), 3.0), (2, 3))
+    checks.check_equal("counts", {"conv": [1, np.int32(2)]}, {"conv": [1, 2]})
+    checks.check_equal("names", {"a", "b"}, {"b", "a"})
+    checks.check_equal("flag", np.True_, True)
+    checks.check_equal("missing", None, None)
+
+
+def test_check_shape_reads_the_arrays_own_shape():
+    sneaky = np.zeros((2, 3)).view(_SneakyShape)
+    with pytest.raises(AssertionError, match=r"x has shape \(2, 3\), expected \(4, 4\)\."):
+        checks.check_shape("x", sneaky, (4, 4))
+
+
 def test_check_close_reports_shape_and_first_wrong_entry():
     expected = np.arange(6.0).reshape(2, 3)
     with pytest.raises(AssertionError, match=r"has shape \(3, 2\), expected \(2, 3\)"):

@@ -71,3 +71,26 @@ def test_judge_variants_undoes_a_variant_that_redefines_an_earlier_answer(tmp_pa
     _, judged = harness.judge_variants(nb, variants, tmp_path, grading.course_config(ROOT))
     assert judged[0].verdicts["c3"][0] == 0.0
     assert judged[1].verdicts["c1"][0] == 1.0, "the redefined double() leaked into the next variant"
+
+
+def test_judge_variants_keeps_no_master_function_for_a_variant_that_fails(tmp_path):
+    """In nbgrader's fresh kernel, an answer cell that does not run defines nothing: its test
+    fails. The harness drops what the master's cell bound before each variant, so a broken
+    correct-looking answer cannot borrow the master's function."""
+    nb = toy_notebook(
+        ("setup", "def helper():\n    return 1"),
+        ("answer", "def double(x):\n    return 2 * x"),
+        ("test", "assert double(3) == 6, f'double(3) is {double(3)}'"),
+    )
+    variants = [
+        ("c1", "def double(x):\n    return 2 * x)"),  # a syntax error
+        ("c1", "raise RuntimeError('stopped early')\ndef double(x):\n    return 2 * x"),
+        ("c1", "def helper():\n    return 2\ndef double(x):\n    return 2 * x"),
+        ("c1", nb.cells[1].source),
+    ]
+    _, judged = harness.judge_variants(nb, variants, tmp_path, grading.course_config(ROOT))
+    assert [j.verdicts["c2"][0] for j in judged] == [0.0, 0.0, 1.0, 1.0]
+    assert "NameError" in judged[0].verdicts["c2"][2]
+    assert judged[0].answer_error.startswith("SyntaxError")
+    assert judged[1].answer_error == "RuntimeError: stopped early"
+    assert judged[2].answer_error == judged[3].answer_error == ""

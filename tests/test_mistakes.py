@@ -63,7 +63,7 @@ def test_every_mistake_loses_its_points_only_in_its_exercise_and_feedback_names_
         for grade_id, (points, maximum, feedback) in master.items()
         if points < maximum
     ]
-    for mistake, (verdicts, _) in zip(mistakes, judged):
+    for mistake, (verdicts, _, _) in zip(mistakes, judged):
         own = harness.own_tests(nb, mistake["cell"])
         for grade_id in mistake["loses"]:
             points, max_points, _ = verdicts[grade_id]

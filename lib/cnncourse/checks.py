@@ -24,6 +24,8 @@ _allclose = np.allclose
 _argwhere = np.argwhere
 _issubdtype = np.issubdtype
 _array2string = np.array2string
+_generic_item = np.generic.item
+_shape_of = np.ndarray.shape.__get__
 _gettrace, _settrace = sys.gettrace, sys.settrace
 _getprofile, _setprofile = sys.getprofile, sys.setprofile
 
@@ -39,6 +41,41 @@ def _summary(value: Any, limit: int = 300) -> str:
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _plain(name: str, value: Any, hint: str = "", depth: int = 0) -> Any:
+    """``value`` as plain Python data: built-in numbers, strings, ``None`` and tuples, lists,
+    sets and dicts of them, NumPy scalars turned into Python ones.
+
+    Each is read through its base type's own method (``int.__index__``, ``tuple.__iter__``,
+    ...), so a subclass, or an object whose ``__eq__`` says yes to everything, cannot decide
+    how it compares with the expected value. Any other type fails, naming it.
+    """
+    kind = type(value)
+    if value is None or kind in (bool, int, float, complex, str, bytes):
+        return value
+    if isinstance(value, _generic):
+        return _plain(name, _generic_item(value), hint, depth)
+    containers = [(tuple, tuple), (list, list), (frozenset, frozenset), (set, set)]
+    if depth < 20:
+        for base, make in containers:
+            if isinstance(value, base):
+                return make(_plain(name, v, hint, depth + 1) for v in base.__iter__(value))
+        if isinstance(value, dict):
+            return {
+                _plain(name, k, hint, depth + 1): _plain(name, v, hint, depth + 1)
+                for k, v in dict.items(value)
+            }
+    for base, read in ((bool, bool.__bool__), (int, int.__index__), (float, float.__float__)):
+        if isinstance(value, base):
+            return read(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    _fail(
+        f"{name} is a {kind.__name__} ({_summary(value, 80)}), which the tests do not compare: "
+        "return plain values (numbers, strings, or tuples, lists and dicts of them).",
+        hint,
+    )
 
 
 def check_type(name: str, value: Any, expected: type | tuple[type, ...], hint: str = "") -> None:
@@ -63,11 +100,16 @@ def check_equal(
 ) -> None:
     """Fail unless ``got == expected`` (use for ints, strings, tuples, shapes).
 
+    ``got`` must be plain data (numbers, strings, ``None``, NumPy scalars, and tuples, lists,
+    sets and dicts of them); it is compared as such, so that an object that claims to equal
+    everything earns nothing.
+
     ``likely`` maps known mistakes to the value each would produce; when ``got`` equals one
     of them, the message names that mistake.
     """
     if isinstance(got, _ndarray) or isinstance(expected, _ndarray):
         raise TypeError("check_equal compares plain values; use check_close for arrays.")
+    got = _plain(name, got, hint)
     if got != expected:
         diagnosis = ""
         for mistake, wrong in (likely or {}).items():
@@ -85,8 +127,9 @@ def check_shape(name: str, array: Any, expected: tuple[int, ...], hint: str = ""
             f"but it is {type(array).__name__}: {_summary(array)}",
             hint,
         )
-    if tuple(array.shape) != tuple(expected):
-        _fail(f"{name} has shape {tuple(array.shape)}, expected {tuple(expected)}.", hint)
+    shape = _shape_of(array)  # the array's own shape, whatever a subclass says
+    if shape != tuple(expected):
+        _fail(f"{name} has shape {shape}, expected {tuple(expected)}.", hint)
 
 
 def check_close(
