@@ -23,10 +23,10 @@ context (`` ``) and removed (``-``) lines must occur exactly once, as whole line
 they apply to (trailing spaces do not count), and become its context and added (``+``) lines.
 An empty line in a diff is an empty context line (editors strip the space).
 
-:func:`read` returns the entries as dicts (``cell``, ``name``, ``where`` (the page and line of
-its heading) and the fields above,
-with ``loses`` a list and either ``code`` or ``diff``, a list of ``(old, new)`` line lists);
-:func:`apply_diff` applies a diff. Both fail loudly, naming the entry and what to fix.
+:func:`read` returns the entries as dicts: ``cell``, ``name``, ``where`` (the page and line of
+its heading), the fields above (``loses`` as a list) and either ``code`` or ``diff`` (a list of
+``(old, new)`` line lists); :func:`apply_diff` applies a diff. Both fail loudly, naming the
+entry and what to fix.
 """
 
 from __future__ import annotations

@@ -56,21 +56,19 @@ def _plain(name: str, value: Any, hint: str = "", depth: int = 0) -> Any:
         return value
     if isinstance(value, _generic):
         return _plain(name, _generic_item(value), hint, depth)
-    containers = [(tuple, tuple), (list, list), (frozenset, frozenset), (set, set)]
     if depth < 20:
-        for base, make in containers:
-            if isinstance(value, base):
-                return make(_plain(name, v, hint, depth + 1) for v in base.__iter__(value))
+        for container in (tuple, list, frozenset, set):
+            if isinstance(value, container):
+                items = container.__iter__(value)
+                return container(_plain(name, v, hint, depth + 1) for v in items)
         if isinstance(value, dict):
             return {
                 _plain(name, k, hint, depth + 1): _plain(name, v, hint, depth + 1)
                 for k, v in dict.items(value)
             }
-    for base, read in ((bool, bool.__bool__), (int, int.__index__), (float, float.__float__)):
+    for base, read in ((int, int.__index__), (float, float.__float__), (str, str.__str__)):
         if isinstance(value, base):
             return read(value)
-    if isinstance(value, str):
-        return str.__str__(value)
     _fail(
         f"{name} is a {kind.__name__} ({_summary(value, 80)}), which the tests do not compare: "
         "return plain values (numbers, strings, or tuples, lists and dicts of them).",
