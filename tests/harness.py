@@ -201,21 +201,21 @@ def judge_variants(
 ) -> tuple[dict[str, Verdict], list[Judged]]:
     """Judge many one-cell variants of a notebook in one kernel, as nbgrader would.
 
-    ``variants`` holds ``(answer_cell_id, replacement_source)``. The master runs once (its
-    verdicts are the first result): its :func:`graded_cells` only, or the whole notebook with
-    ``prune=False``. Then, for each variant, the names that only the original answer cell binds
-    are dropped (a variant that fails to define them must not keep the master's), the answer
-    cell runs with the replacement followed by every cell after it that can see the change
+    ``variants`` holds ``(answer_cell_id, replacement_source)``. The master runs once (its verdicts
+    are the first result): its :func:`graded_cells` only, or the whole notebook with
+    ``prune=False``. Then, for each variant, the names that only the original answer cell binds are
+    dropped (a variant that fails to define them must not keep the master's), the answer cell runs
+    with the replacement followed by every cell after it that can see the change
     (:func:`affected_cells`) and that a graded test cell can depend on (:func:`graded_path`;
     ``prune=False`` runs every affected cell); every graded test cell after the answer cell is
-    judged with nbgrader's rules (an unaffected one keeps the master's verdict); then the
-    affected cells other than test cells run again with their original source to restore the
-    kernel, and names only the variant bound are deleted. The kernel is restarted and the notebook re-run when the kernel died, a
-    global name went missing, or the variant rebound an existing name its original cell does not
-    bind. Subtler damage to shared state (patching a library, say) is not detected: the catalogs
-    hold honest answers, while hostile submissions go through real nbgrader, one fresh kernel
-    each. Kernel settings (timeout, arguments) come from ``config``'s ``Execute`` section; the
-    kernel sees ``NBGRADER_EXECUTION=autograde``.
+    judged with nbgrader's rules (an unaffected one keeps the master's verdict); then the affected
+    cells other than test cells run again with their original source to restore the kernel, and
+    names only the variant bound are deleted. The kernel is restarted and the notebook re-run when
+    the kernel died, a global name went missing, or the variant rebound an existing name its
+    original cell does not bind. Subtler damage to shared state (patching a library, say) is not
+    detected: the catalogs hold honest answers, while hostile submissions go through real nbgrader,
+    one fresh kernel each. Kernel settings (timeout, arguments) come from ``config``'s ``Execute``
+    section; the kernel sees ``NBGRADER_EXECUTION=autograde``.
 
     Returns ``(the master's verdicts, a :class:`Judged` per variant)``.
     """

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy.signal import correlate2d
 
 from cnncourse import checks
-from cnncourse.lessons import l01, l03
+from cnncourse.lessons import l01, l03, l09
 
 
 def _tf_pads(n: int, k: int, s: int) -> tuple[int, int]:
@@ -103,3 +104,22 @@ def test_l01_receptive_fields_match_a_brute_force_count():
     for layers, expected, likely in l01.receptive_field_cases():
         assert expected == (_span_seen(layers) if layers else 1)
         assert likely and expected not in likely.values()
+
+
+class _QuietLabels(np.ndarray):
+    """Labels whose ``!=`` never reports a difference: a comparison the student controls."""
+
+    def __ne__(self, other):
+        return np.zeros(np.shape(self), bool)
+
+
+def test_l09_instance_checks_read_the_labels_as_a_plain_array():
+    objects = np.zeros((2, 8, 8), bool)
+    objects[0, 1:3, 1:3] = objects[1, 5:7, 5:7] = True
+    labels = objects[0] * 1 + objects[1] * 2
+    l09.check_objects("label_instances(mask)", labels, objects)
+    l09.check_split("split_touching(mask)", labels, objects)
+    wrong = np.where(labels == 0, 3, labels)  # the background labelled too
+    for check in (l09.check_objects, l09.check_split):
+        with pytest.raises(AssertionError, match=r"labels 56 background pixels"):
+            check("f(mask)", wrong.view(_QuietLabels), objects)

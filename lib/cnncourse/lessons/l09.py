@@ -47,6 +47,7 @@ def check_objects(name: str, labels: Any, objects: Any, hint: str = "") -> None:
     )
     union = np.any(objects, axis=0)
     checks.check_shape(name, labels, union.shape)
+    labels = np.asarray(labels)  # a plain array: a subclass's own comparisons do not count
     if (labels[~union] != 0).any():
         raise AssertionError(
             f"{name} labels {int((labels[~union] != 0).sum())} background "
@@ -87,6 +88,7 @@ def check_split(name: str, labels: Any, discs: Any, hint: str = "") -> None:
     checks.check_type(name, labels, np.ndarray)
     mask = np.any(discs, axis=0) if len(discs) else np.zeros(labels.shape, bool)
     checks.check_shape(name, labels, mask.shape)
+    labels = np.asarray(labels)  # a plain array: a subclass's own comparisons do not count
     if (labels[~mask] != 0).any():
         raise AssertionError(
             f"{name} labels {int((labels[~mask] != 0).sum())} background pixels.\nLikely cause: "
