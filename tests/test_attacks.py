@@ -57,6 +57,7 @@ IN_KERNEL = {
     "checks_attribute": "cnncourse.checks.check",
     "checks_sys_modules": "sys.modules['cnncourse.checks']",
     "caller_frame": "frames were read",
+    "lesson_helper": "the name 'l03' was rebound",
 }
 
 
@@ -280,7 +281,10 @@ def test_fork_bomb_is_ended_by_the_sandbox_and_the_rest_is_graded(batch):
     row = batch["rows"]["fork_bomb"]
     assert row.total == 0
     assert row.status == "crashed" and "blocked" in row.flags, row.messages
-    assert any(m.startswith(f"cell 5: DeadKernelError: {forkbomb.ENDED}") for m in row.messages)
+    # The bomb's own cell (5) may end first, with its fork refused, and the watch end the kernel
+    # while the guard prepares the next graded cell: the reason is named either way.
+    ended = f"DeadKernelError: {forkbomb.ENDED}"
+    assert any(m.startswith("cell ") and ended in m for m in row.messages), row.messages
     assert batch["rows"]["control"].total == 14  # the batch went on
 
 

@@ -20,7 +20,7 @@ from cnncourse.grader import guard
 
 shell = InteractiveShell.instance()
 shell.user_ns.update(np=np, checks=checks)
-key = guard.install()
+key = guard.install(HELPERS)
 
 def restore(challenge="c0", after=False):
     # The way GuardedExecute calls it: a user expression, evaluated by IPython.
@@ -35,9 +35,10 @@ def report(**values):
 """
 
 
-def run(script: str) -> dict:
-    """Run PRELUDE + script in a new interpreter; return what it passed to report()."""
-    code = PRELUDE + textwrap.dedent(script)
+def run(script: str, helpers: tuple[str, ...] = ()) -> dict:
+    """Run PRELUDE + script in a new interpreter, the guard installed for the lesson helper
+    modules ``helpers``; return what it passed to report()."""
+    code = f"HELPERS = {list(helpers)!r}\n" + PRELUDE + textwrap.dedent(script)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     line = next(x for x in done.stdout.splitlines() if x.startswith("REPORT "))
@@ -167,6 +168,29 @@ def test_student_variables_that_shadow_test_names_come_back_after_the_test():
     )
     assert found["before"] == ["the name 'np' was rebound"]
     assert found["during"] == [None, True] and found["after"] == [1, 2]
+
+
+def test_a_lesson_helper_rebound_by_the_student_is_put_back_for_the_tests():
+    """A student who binds ``l09`` to a stand-in whose checks pass everything gets the real
+    helper in the test cells, and the guard reports it; the stand-in comes back after."""
+    found = run(
+        """
+        import types
+        from cnncourse.lessons import l09
+        shell.user_ns["l09"] = types.SimpleNamespace(check_objects=lambda *a, **k: None)
+        before = restore()
+        during = shell.user_ns["l09"] is l09
+        restore("c1", after=True)
+        shell.user_ns["l01"] = 1  # not a helper of this notebook: the student's own name
+        report(before=before, during=during, after=type(shell.user_ns["l09"]).__name__,
+               unrelated=restore("c2"), kept=shell.user_ns["l01"])
+        """,
+        helpers=("cnncourse.lessons.l09",),
+    )
+    assert found["before"] == ["the name 'l09' was rebound"]
+    assert found["during"] is True and found["after"] == "SimpleNamespace"
+    assert found["unrelated"] == ["the name 'l09' was rebound"]  # still there: reported again
+    assert found["kept"] == 1  # l01 is no helper of this notebook: left alone, not reported
 
 
 def test_audit_hooks_are_refused_and_reported():

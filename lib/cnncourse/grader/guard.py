@@ -123,6 +123,13 @@ def install(modules: list[str] | None = None) -> str:
         trusted_callbacks=_package_dirs(TRUSTED_CALLBACK_PACKAGES),
         shadowed={},
         library_dirs=tuple(_library_dirs()),
+        # the names the tests reach guarded modules by: np, checks, each helper (l09)
+        names={
+            "np": "numpy",
+            "numpy": "numpy",
+            "checks": "cnncourse.checks",
+            **{name.rsplit(".", 1)[-1]: name for name in modules or [] if name in guarded},
+        },
     )
     if shell is not None:
         manager = shell.input_transformer_manager
@@ -214,14 +221,15 @@ def restore(challenge: str, ns: dict[str, Any] | None = None, after: bool = Fals
         _state["shadowed"] = {}
     else:
         _state["shadowed"] = {k: ns.pop(k) for k in SHADOWS if k in ns}
-        for name in ("np", "numpy"):
-            ns[name] = _state["modules"]["numpy"]
-        checks = _state["modules"].get("cnncourse.checks")
-        if checks is not None and "checks" in _state["shadowed"]:
-            ns["checks"] = checks
-    for name in ("np", "numpy", "checks"):
-        expected = _state["modules"].get("numpy" if name != "checks" else "cnncourse.checks")
-        if name in _state["shadowed"] and _state["shadowed"][name] is not expected:
+        for name, module in _state["names"].items():
+            real = _state["modules"].get(module)
+            if real is not None and ns.get(name, real) is not real:
+                _state["shadowed"].setdefault(name, ns.pop(name))
+            if real is not None and (name in ("np", "numpy") or name in _state["shadowed"]):
+                ns[name] = real  # the test sees the module, not what the student bound
+    for name, module in _state["names"].items():
+        bound = _state["shadowed"].get(name, _state["modules"].get(module))
+        if bound is not _state["modules"].get(module):
             problems.append(f"the name {name!r} was rebound")
     if not after:
         audit.arm()  # from here until the test cell's end
