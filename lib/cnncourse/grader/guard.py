@@ -223,13 +223,15 @@ def restore(challenge: str, ns: dict[str, Any] | None = None, after: bool = Fals
         _state["shadowed"] = {k: ns.pop(k) for k in SHADOWS if k in ns}
         for name, module in _state["names"].items():
             real = _state["modules"].get(module)
-            if real is not None and ns.get(name, real) is not real:
+            if real is None:
+                continue
+            if ns.get(name, real) is not real:
                 _state["shadowed"].setdefault(name, ns.pop(name))
-            if real is not None and (name in ("np", "numpy") or name in _state["shadowed"]):
+            if name in ("np", "numpy") or name in _state["shadowed"]:
                 ns[name] = real  # the test sees the module, not what the student bound
     for name, module in _state["names"].items():
-        bound = _state["shadowed"].get(name, _state["modules"].get(module))
-        if bound is not _state["modules"].get(module):
+        real = _state["modules"].get(module)
+        if _state["shadowed"].get(name, real) is not real:
             problems.append(f"the name {name!r} was rebound")
     if not after:
         audit.arm()  # from here until the test cell's end
